@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# One-shot setup for a fresh Debian 12 machine (run as root). Idempotent: every step checks
+# first and is skipped when already done, so a second run takes a few seconds.
+set -euo pipefail
+shopt -s inherit_errexit # steps run inside $(...): let their failures stop the script too
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+APT_UPDATED=
+apt_install() {
+  [ -n "$APT_UPDATED" ] || { apt-get update -qq; APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+missing_debs() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+# Runs one step and prints how long it took; the step prints what it did.
+step() {
+  local t0=$SECONDS what
+  what=$("$@")
+  printf 'setup: %-22s %-40s %4ss\n' "$1" "$what" "$((SECONDS - t0))"
+}
+
+system_packages() {
+  local missing
+  missing=$(missing_debs chromium chromium-driver curl build-essential pkg-config)
+  [ -z "$missing" ] && { echo "present"; return; }
+  apt_install $missing >&2
+  echo "installed $(echo $missing)"
+}
+
+wasm32_std() {
+  if [ "$(wasm_std_route)" = rustup ]; then echo "rustup target present"; return; fi
+  if rustup toolchain list | grep -q '^deb' && [ -z "$(missing_debs rust-web-src lld-22)" ]; then
+    echo "debian toolchain present"; return
+  fi
+  if timeout 300 rustup target add wasm32-unknown-unknown >&2 && [ "$(wasm_std_route)" = rustup ]; then
+    echo "rustup target added"; return
+  fi
+  # rust-web-src compiles std for wasm32 (-Z build-std); lld-22 provides the rust-lld that rust-web-llvm links to.
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22 >&2
+  rustup toolchain link deb /usr >&2
+  echo "debian route installed"
+}
+
+wasm_bindgen_cli() {
+  [ -n "$WASM_BINDGEN_VERSION" ] || { echo 'Cargo.toml must pin wasm-bindgen = "=x.y.z"' >&2; return 1; }
+  if wasm-bindgen --version 2>/dev/null | grep -qwF "$WASM_BINDGEN_VERSION"; then echo "$WASM_BINDGEN_VERSION present"; return; fi
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --root "$CACHE" >&2
+  echo "$WASM_BINDGEN_VERSION installed"
+}
+
+garage_server() {
+  # prints e.g. "garage cargo:2.5.0 [features: bundled-libs, lmdb]"
+  if "$CACHE/bin/garage" --version 2>/dev/null | grep -qwF '2.5.0'; then echo "2.5.0 present"; return; fi
+  cargo install garage@2.5.0 --locked --no-default-features --features bundled-libs,lmdb --root "$CACHE" >&2
+  echo "2.5.0 installed"
+}
+
+npm_packages() {
+  command -v node >/dev/null || { echo "node (>= 20) is required" >&2; return 1; }
+  # npm writes node_modules/.package-lock.json at the end of every install.
+  if [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then
+    echo "node_modules up to date"; return
+  fi
+  npm ci --no-audit --no-fund >&2
+  echo "npm ci done"
+}
+
+mkdir -p "$CACHE"
+t0=$SECONDS
+step system_packages
+step wasm32_std
+step wasm_bindgen_cli
+step garage_server
+step npm_packages
+echo "setup: done in $((SECONDS - t0))s"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The test command: works on a fresh machine (runs setup first), stops at the first failing stage,
+# and always ends with the counts of each test runner that ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOGS=$(mktemp -d)
+CURRENT=
+summary() {
+  local status=$?
+  printf '\n======== summary ========\n'
+  local counts
+  counts=$(
+    # cargo prints one "test result:" line per test binary: add them up.
+    for name in "native tests" "browser tests"; do
+      [ -f "$LOGS/$name.log" ] && awk -v name="$name" '/^test result:/ {
+          for (i = 2; i <= NF; i++) if ($i ~ /^(passed|failed|ignored)/) { k = $i; sub(/[;,]$/, "", k); n[k] += $(i - 1) } }
+        END { printf "%-17s %d passed, %d failed, %d ignored\n", name ":", n["passed"], n["failed"], n["ignored"] }' "$LOGS/$name.log"
+    done
+    [ -f "$LOGS/end-to-end tests.log" ] && awk '/^# (pass|fail|skipped|cancelled) / { n[$2] = $3 }
+        END { printf "%-17s %d passed, %d failed, %d skipped, %d cancelled\n", "end-to-end tests:", n["pass"], n["fail"], n["skipped"], n["cancelled"] }' "$LOGS/end-to-end tests.log"
+  )
+  echo "$counts"
+  if [ "$status" -eq 0 ]; then echo "ALL PASSED"; else echo "FAILED in stage: $CURRENT"; fi
+  # The last line, in the plain form CI reads: every runner's counts added up.
+  echo "$counts" | awk '{ for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p += $(i - 1); if ($i ~ /^failed/) f += $(i - 1) } }
+    END { printf "total: %d passed, %d failed\n", p, f }'
+  rm -rf "$LOGS"
+}
+trap summary EXIT
+
+# Runs a stage under a header, keeping a copy of its output for the summary.
+stage() {
+  CURRENT=$1; shift
+  printf '\n======== %s ========\n' "$CURRENT"
+  "$@" 2>&1 | tee "$LOGS/$CURRENT.log"
+}
+
+stage setup scripts/setup.sh
+source scripts/env.sh
+
+stage "native tests" cargo test
+# The runner drives Chromium through chromedriver; ./webdriver.json adds the headless flags.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  stage "browser tests" wasm_cargo test --target wasm32-unknown-unknown --test web
+stage build bash -c 'scripts/build.sh && webpack'
+stage "end-to-end tests" node --test tests/e2e/*.test.mjs

@@ -1,0 +1,91 @@
+//! The errors a user sees: a stable code and a message that says what to fix.
+use crate::core::s3::{upload_part::CORS_ETAG_HIDDEN, Endpoint, Object, S3Error};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadError {
+    /// S3's error code, or ours (`CorsEtagHidden`, `NetworkError`, `InvalidOptions`, `FileTooLarge`, `CredentialsFailed`).
+    pub code: String,
+    pub message: String,
+}
+
+/// Where a request went, for messages that name the bucket and endpoint.
+pub struct Context<'a> {
+    pub endpoint: &'a Endpoint,
+    pub object: &'a Object,
+}
+
+impl UploadError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+
+    /// An S3 error answer, with what to do about it.
+    pub fn from_s3(err: &S3Error, ctx: &Context) -> Self {
+        let Context { endpoint, object } = ctx;
+        let (bucket, url, region) = (&object.bucket, &endpoint.url, &endpoint.region);
+        let fix = match err.code.as_str() {
+            "NoSuchBucket" => format!("bucket '{bucket}' does not exist at {url}: check the bucket name, endpoint and region"),
+            "AccessDenied" => format!(
+                "access to s3://{bucket}/{} was denied: the credentials need s3:PutObject, s3:ListMultipartUploadParts and \
+                 s3:AbortMultipartUpload on it (some servers also answer AccessDenied for a wrong secret key or an expired key)",
+                object.key
+            ),
+            "InvalidAccessKeyId" => "the access key id is not known to the server: check what the credentials callback returns".into(),
+            "SignatureDoesNotMatch" => format!("the signature was rejected: check the secret access key and that region '{region}' is the bucket's region"),
+            "ExpiredToken" | "InvalidToken" => "the session token has expired or is invalid: the credentials callback must return fresh temporary credentials".into(),
+            "RequestTimeTooSkewed" => "this computer's clock is too far from the server's: correct the system clock".into(),
+            "NoSuchUpload" => "the multipart upload no longer exists (aborted, completed elsewhere, or removed by a lifecycle rule)".into(),
+            "EntityTooSmall" => "a part is smaller than the server's minimum part size (5 MiB on AWS): use a larger partSize".into(),
+            "PermanentRedirect" | "AuthorizationHeaderMalformed" => format!("the bucket is not in region '{region}' or not at {url}: use the bucket's region and endpoint"),
+            CORS_ETAG_HIDDEN => format!("bucket '{bucket}' CORS does not expose ETag: add ETag to ExposeHeaders in its CORS configuration"),
+            _ => String::new(),
+        };
+        let said = if err.message.is_empty() { format!("HTTP {}", err.status) } else { err.message.clone() };
+        let message = if fix.is_empty() { format!("{}: {said}", err.code) } else { format!("{}: {fix} (server said: {said})", err.code) };
+        Self { code: err.code.clone(), message }
+    }
+
+    /// A request that got no readable answer at all.
+    pub fn network(ctx: &Context, detail: &str) -> Self {
+        Self::new(
+            "NetworkError",
+            format!(
+                "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
+                 rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
+                ctx.endpoint.url, ctx.object.bucket
+            ),
+        )
+    }
+}
+
+impl std::fmt::Display for UploadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_parts() -> (Endpoint, Object) {
+        (Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true }, Object { bucket: "media".into(), key: "a.bin".into() })
+    }
+
+    fn s3(code: &str) -> S3Error {
+        S3Error { status: 403, code: code.into(), message: "The server's words".into(), request_id: None, server_time: None }
+    }
+
+    #[test]
+    fn messages_name_the_fix() {
+        let (endpoint, object) = ctx_parts();
+        let ctx = Context { endpoint: &endpoint, object: &object };
+        let err = UploadError::from_s3(&s3(CORS_ETAG_HIDDEN), &ctx);
+        assert_eq!(err.code, "CorsEtagHidden");
+        assert!(err.message.contains("add ETag to ExposeHeaders"), "{}", err.message);
+        let err = UploadError::from_s3(&s3("NoSuchBucket"), &ctx);
+        assert!(err.message.contains("bucket 'media' does not exist at http://127.0.0.1:3900"), "{}", err.message);
+        assert!(err.message.contains("The server's words"));
+        assert_eq!(UploadError::from_s3(&s3("Weird"), &ctx).message, "Weird: The server's words");
+    }
+}

@@ -1,0 +1,8 @@
+//! The functional core: everything here is driven by inputs (responses, time) and returns values or actions.
+pub mod credentials;
+pub mod error;
+pub mod machine;
+pub mod plan;
+pub mod progress;
+pub mod retry;
+pub mod s3;

@@ -1,0 +1,49 @@
+//! CreateMultipartUpload: `POST /key?uploads=` → UploadId.
+use super::error::parse_xml;
+use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
+
+pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>) -> Request {
+    Request {
+        method: Method::Post,
+        url: url::object_url(endpoint, object, &[("uploads", "")]),
+        headers: content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect(),
+        body: Body::Empty,
+    }
+}
+
+/// The new upload's id.
+pub fn parse(resp: &Response) -> Result<String, S3Error> {
+    parse_xml(resp, "InitiateMultipartUploadResult", |root| xml::text(root, "UploadId").filter(|id| !id.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_the_request() {
+        let endpoint = Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true };
+        let req = request(&endpoint, &Object { bucket: "b".into(), key: "dir/f.bin".into() }, Some("video/mp4"));
+        assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://127.0.0.1:3900/b/dir/f.bin?uploads="));
+        assert_eq!(req.headers, vec![("content-type".to_string(), "video/mp4".to_string())]);
+    }
+
+    #[test]
+    fn parses_the_documented_response() {
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Bucket>example-bucket</Bucket>
+  <Key>example-object</Key>
+  <UploadId>VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA</UploadId>
+</InitiateMultipartUploadResult>"#;
+        let resp = Response { status: 200, headers: vec![], body: body.into() };
+        assert_eq!(parse(&resp).unwrap(), "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA");
+    }
+
+    #[test]
+    fn a_missing_bucket_is_a_typed_error() {
+        let body = "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>nope</BucketName></Error>";
+        let err = parse(&Response { status: 404, headers: vec![], body: body.into() }).unwrap_err();
+        assert_eq!((err.status, err.code.as_str()), (404, "NoSuchBucket"));
+    }
+}

@@ -1,0 +1,130 @@
+//! S3 error answers: `<Error><Code>…</Code><Message>…</Message></Error>`, or a bare status (HEAD has no body).
+use super::xml;
+use super::Response;
+use roxmltree::{Document, Node};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Error {
+    pub status: u16,
+    /// S3's error code (`NoSuchBucket`, `SlowDown`, …), or one derived from the status when the body has none.
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    /// `ServerTime` of a RequestTimeTooSkewed answer.
+    pub server_time: Option<String>,
+}
+
+impl S3Error {
+    /// The error a failed response carries.
+    pub fn from_response(resp: &Response) -> Self {
+        let parsed = Document::parse(&resp.body).ok();
+        match parsed.as_ref().and_then(|doc| xml::root(doc, "Error")) {
+            Some(node) => Self::from_node(resp.status, node),
+            None => Self {
+                status: resp.status,
+                code: code_for_status(resp.status).to_string(),
+                message: String::new(),
+                request_id: resp.header("x-amz-request-id").map(str::to_string),
+                server_time: None,
+            },
+        }
+    }
+
+    fn from_node(status: u16, node: Node) -> Self {
+        Self {
+            status,
+            code: xml::text(node, "Code").unwrap_or_else(|| code_for_status(status).to_string()),
+            message: xml::text(node, "Message").unwrap_or_default(),
+            request_id: xml::text(node, "RequestId"),
+            server_time: xml::text(node, "ServerTime"),
+        }
+    }
+
+    /// A 2xx answer that is not what the action returns.
+    pub fn malformed(resp: &Response, expected: &str) -> Self {
+        Self {
+            status: resp.status,
+            code: "MalformedResponse".into(),
+            message: format!("expected {expected}, got: {}", resp.body.chars().take(200).collect::<String>()),
+            request_id: None,
+            server_time: None,
+        }
+    }
+}
+
+fn code_for_status(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        403 => "AccessDenied",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        412 => "PreconditionFailed",
+        429 => "TooManyRequests",
+        500 => "InternalError",
+        501 => "NotImplemented",
+        503 => "ServiceUnavailable",
+        _ => "UnknownError",
+    }
+}
+
+/// The XML document a successful action answers with, read by `read` from its root `root`.
+/// CompleteMultipartUpload can answer 200 with an `<Error>` body: that is an error too.
+pub(super) fn parse_xml<T>(resp: &Response, root: &str, read: impl FnOnce(Node) -> Option<T>) -> Result<T, S3Error> {
+    if !resp.is_success() {
+        return Err(S3Error::from_response(resp));
+    }
+    let doc = Document::parse(&resp.body).map_err(|_| S3Error::malformed(resp, root))?;
+    if let Some(error) = xml::root(&doc, "Error") {
+        return Err(S3Error::from_node(resp.status, error));
+    }
+    xml::root(&doc, root).and_then(read).ok_or_else(|| S3Error::malformed(resp, root))
+}
+
+/// An action whose success has no body worth reading.
+pub(super) fn expect_success(resp: &Response) -> Result<(), S3Error> {
+    if resp.is_success() { Ok(()) } else { Err(S3Error::from_response(resp)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_error_body() {
+        // From the S3 API reference, "Error responses".
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error>
+  <Code>NoSuchKey</Code>
+  <Message>The resource you requested does not exist</Message>
+  <Resource>/mybucket/myfoto.jpg</Resource>
+  <RequestId>4442587FB7D0A2F9</RequestId>
+</Error>"#;
+        let err = S3Error::from_response(&Response { status: 404, headers: vec![], body: body.into() });
+        assert_eq!(err.code, "NoSuchKey");
+        assert_eq!(err.message, "The resource you requested does not exist");
+        assert_eq!(err.request_id.as_deref(), Some("4442587FB7D0A2F9"));
+    }
+
+    #[test]
+    fn reads_server_time_from_a_skew_error() {
+        let body = "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><RequestTime>20260101T000000Z</RequestTime><ServerTime>2026-01-01T00:20:00Z</ServerTime><MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds></Error>";
+        let err = S3Error::from_response(&Response { status: 403, headers: vec![], body: body.into() });
+        assert_eq!(err.code, "RequestTimeTooSkewed");
+        assert_eq!(err.server_time.as_deref(), Some("2026-01-01T00:20:00Z"));
+    }
+
+    #[test]
+    fn a_bodiless_failure_gets_a_code_from_its_status() {
+        let resp = Response { status: 404, headers: vec![("x-amz-request-id".into(), "R1".into())], body: String::new() };
+        let err = S3Error::from_response(&resp);
+        assert_eq!((err.code.as_str(), err.request_id.as_deref()), ("NotFound", Some("R1")));
+    }
+
+    #[test]
+    fn an_error_inside_a_200_is_an_error() {
+        let resp = Response { status: 200, headers: vec![], body: "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".into() };
+        let err = parse_xml(&resp, "CompleteMultipartUploadResult", |_| Some(())).unwrap_err();
+        assert_eq!(err.code, "InternalError");
+    }
+}

@@ -1,0 +1,43 @@
+//! Small helpers over roxmltree for S3's XML: S3 answers use a default namespace, so elements are matched by local name.
+use roxmltree::{Document, Node};
+
+pub(super) fn child<'a>(node: Node<'a, 'a>, name: &str) -> Option<Node<'a, 'a>> {
+    node.children().find(|n| n.is_element() && n.tag_name().name() == name)
+}
+
+pub(super) fn children<'a>(node: Node<'a, 'a>, name: &'a str) -> impl Iterator<Item = Node<'a, 'a>> + 'a {
+    node.children().filter(move |n| n.is_element() && n.tag_name().name() == name)
+}
+
+pub(super) fn text(node: Node, name: &str) -> Option<String> {
+    child(node, name).map(|n| n.text().unwrap_or_default().to_string())
+}
+
+pub(super) fn parse_num<T: std::str::FromStr>(node: Node, name: &str) -> Option<T> {
+    text(node, name)?.trim().parse().ok()
+}
+
+pub(super) fn flag(node: Node, name: &str) -> bool {
+    text(node, name).is_some_and(|t| t.trim() == "true")
+}
+
+/// The root element if it has the expected name.
+pub(super) fn root<'a>(doc: &'a Document<'a>, name: &str) -> Option<Node<'a, 'a>> {
+    Some(doc.root_element()).filter(|r| r.tag_name().name() == name)
+}
+
+/// Escapes text for an XML element body (ETags hold quotes; keys may hold anything).
+pub(super) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,61 @@
+//! The app's `credentials` callback, asked again before the credentials it gave expire.
+use super::errors::describe;
+use crate::core::credentials::Credentials;
+use crate::core::error::UploadError;
+use js_sys::{Function, Promise, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub struct CredentialSource {
+    callback: Function,
+    current: RefCell<Option<Credentials>>,
+}
+
+impl CredentialSource {
+    pub fn new(callback: Function) -> Self {
+        Self { callback, current: RefCell::new(None) }
+    }
+
+    /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback.
+    pub async fn get(&self, now_ms: u64) -> Result<Credentials, UploadError> {
+        if let Some(creds) = self.current.borrow().as_ref().filter(|c| !c.needs_refresh(now_ms)) {
+            return Ok(creds.clone());
+        }
+        let fresh = self.ask().await?;
+        *self.current.borrow_mut() = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    async fn ask(&self) -> Result<Credentials, UploadError> {
+        let failed = |e: JsValue| UploadError::new("CredentialsFailed", format!("the credentials callback failed: {}", describe(&e)));
+        let value = self.callback.call0(&JsValue::UNDEFINED).map_err(failed)?;
+        let value = JsFuture::from(Promise::resolve(&value)).await.map_err(failed)?;
+        parse(&value)
+    }
+}
+
+fn parse(value: &JsValue) -> Result<Credentials, UploadError> {
+    let invalid = |what: &str| {
+        UploadError::new("InvalidCredentials", format!("the credentials callback must return {{ accessKeyId, secretAccessKey, sessionToken?, expiration? }}: {what}"))
+    };
+    let field = |name: &str| Reflect::get(value, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let text = |name: &str| field(name).and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let expires_at_ms = match field("expiration") {
+        None => None,
+        // Date, ISO 8601 text and epoch milliseconds all go through the Date constructor.
+        Some(v) => {
+            let ms = js_sys::Date::new(&v).get_time();
+            if ms.is_nan() {
+                return Err(invalid(&format!("expiration {v:?} is not a date")));
+            }
+            Some(ms.max(0.0) as u64)
+        }
+    };
+    Ok(Credentials {
+        access_key_id: text("accessKeyId").ok_or_else(|| invalid("accessKeyId is missing"))?,
+        secret_access_key: text("secretAccessKey").ok_or_else(|| invalid("secretAccessKey is missing"))?,
+        session_token: text("sessionToken"),
+        expires_at_ms,
+    })
+}

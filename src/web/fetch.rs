@@ -1,0 +1,42 @@
+//! Small requests (create, complete, list, head, abort) with `fetch`.
+use super::errors::describe;
+use crate::core::machine::TransportError;
+use crate::core::s3::{Body, Request, Response};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit};
+
+/// `fetch` of the page or of the worker this runs in.
+fn global_fetch(request: &web_sys::Request) -> Promise {
+    let global = js_sys::global();
+    match global.dyn_ref::<web_sys::Window>() {
+        Some(window) => window.fetch_with_request(request),
+        None => global.unchecked_into::<web_sys::WorkerGlobalScope>().fetch_with_request(request),
+    }
+}
+
+pub async fn send(req: &Request) -> Result<Response, TransportError> {
+    let headers = Headers::new().map_err(|e| describe(&e))?;
+    for (name, value) in &req.headers {
+        headers.append(name, value).map_err(|e| describe(&e))?;
+    }
+    let init = RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_headers(&headers);
+    match &req.body {
+        Body::Xml(xml) => init.set_body(&JsValue::from_str(xml)),
+        Body::Empty => {}
+        Body::FileRange { .. } => return Err("file bodies go through XHR".into()),
+    }
+    let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| describe(&e))?;
+    let resp: web_sys::Response = JsFuture::from(global_fetch(&request)).await.map_err(|e| describe(&e))?.unchecked_into();
+    let mut response_headers = vec![];
+    for entry in js_sys::try_iter(&resp.headers()).ok().flatten().into_iter().flatten().flatten() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        response_headers.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1).as_string().unwrap_or_default()));
+    }
+    let text = resp.text().map_err(|e| describe(&e))?;
+    let body = JsFuture::from(text).await.map_err(|e| describe(&e))?.as_string().unwrap_or_default();
+    Ok(Response { status: resp.status(), headers: response_headers, body })
+}

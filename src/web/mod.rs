@@ -1,0 +1,53 @@
+//! The web shell: the JS `Uploader` class. It only moves data between the browser and the core: it slices the file,
+//! sends what the core's state machine asks for, signs each request just before it goes out, and reports back.
+mod credentials;
+mod errors;
+mod fetch;
+mod options;
+mod run;
+mod types;
+mod xhr;
+
+use credentials::CredentialSource;
+use errors::to_js_error;
+use js_sys::{Function, Promise};
+use options::{UploadOptions, UploaderOptions};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::Blob;
+
+/// Settings shared by every upload of one `Uploader`.
+struct Shared {
+    options: UploaderOptions,
+    credentials: CredentialSource,
+}
+
+/// Uploads files to one S3 bucket with multipart uploads.
+#[wasm_bindgen]
+pub struct Uploader {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Uploader {
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "UploaderOptions")] options: JsValue) -> Result<Uploader, JsValue> {
+        let (options, callback) = UploaderOptions::from_js(&options).map_err(|e| to_js_error(&e))?;
+        Ok(Uploader { shared: Rc::new(Shared { options, credentials: CredentialSource::new(callback) }) })
+    }
+
+    /// Uploads `file` (a `File` or `Blob`) to `options.key`; resolves to the result, or rejects with an `Error` that has a `code`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
+    pub fn upload(&self, file: Blob, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> Promise {
+        let shared = self.shared.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
+            let spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
+            let on_progress: Option<Function> = options.on_progress;
+            match run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, on_progress).await {
+                Ok(result) => Ok(types::to_js(&result)),
+                Err(err) => Err(to_js_error(&err)),
+            }
+        })
+    }
+}

@@ -1,0 +1,112 @@
+//! Reading and checking the options JS passes in.
+use crate::core::error::UploadError;
+use crate::core::machine::UploadSpec;
+use crate::core::plan::{PartPlan, PlanError};
+use crate::core::s3::{Endpoint, Object};
+use js_sys::{Function, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::Blob;
+
+const DEFAULT_CONCURRENCY: usize = 4;
+
+fn invalid(message: impl Into<String>) -> UploadError {
+    UploadError::new("InvalidOptions", message)
+}
+
+/// The plain fields of `new Uploader({...})`; `credentials` is a function and is read apart.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawUploaderOptions {
+    endpoint: String,
+    region: String,
+    bucket: String,
+    #[serde(default)]
+    force_path_style: bool,
+    part_size: Option<f64>,
+    concurrency: Option<f64>,
+}
+
+pub struct UploaderOptions {
+    pub endpoint: Endpoint,
+    bucket: String,
+    part_size: Option<u64>,
+    concurrency: usize,
+}
+
+impl UploaderOptions {
+    /// The options and the credentials callback.
+    pub fn from_js(value: &JsValue) -> Result<(Self, Function), UploadError> {
+        let raw: RawUploaderOptions = serde_wasm_bindgen::from_value(value.clone())
+            .map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
+        if !(raw.endpoint.starts_with("http://") || raw.endpoint.starts_with("https://")) {
+            return Err(invalid(format!("endpoint must start with http:// or https://, got '{}'", raw.endpoint)));
+        }
+        if raw.region.is_empty() || raw.bucket.is_empty() {
+            return Err(invalid("region and bucket must not be empty"));
+        }
+        let callback = Reflect::get(value, &"credentials".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| invalid("credentials must be a function that returns (a promise of) { accessKeyId, secretAccessKey, sessionToken, expiration }"))?;
+        let part_size = raw.part_size.map(|n| whole_number("partSize", n)).transpose()?;
+        let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n)).transpose()?;
+        let options = Self {
+            endpoint: Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style },
+            bucket: raw.bucket,
+            part_size,
+            concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
+        };
+        Ok((options, callback))
+    }
+
+    /// What one upload of `size` bytes does.
+    pub fn spec(&self, upload: &UploadOptions, size: u64) -> Result<UploadSpec, UploadError> {
+        let plan = PartPlan::new(size, self.part_size).map_err(|e| match e {
+            PlanError::TooLarge { size } => UploadError::new("FileTooLarge", format!("{size} bytes is more than S3's largest object (10,000 parts of 5 GiB)")),
+            PlanError::PartSizeTooLarge { requested } => invalid(format!("partSize {requested} is more than S3's largest part (5 GiB)")),
+        })?;
+        Ok(UploadSpec {
+            endpoint: self.endpoint.clone(),
+            object: Object { bucket: self.bucket.clone(), key: upload.key.clone() },
+            content_type: upload.content_type.clone(),
+            plan,
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+fn whole_number(name: &str, n: f64) -> Result<u64, UploadError> {
+    if n >= 1.0 && n.fract() == 0.0 && n <= 2f64.powi(53) {
+        Ok(n as u64)
+    } else {
+        Err(invalid(format!("{name} must be a whole number of at least 1, got {n}")))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawUploadOptions {
+    key: String,
+    content_type: Option<String>,
+}
+
+/// `upload(file, { key, contentType, onProgress })`.
+pub struct UploadOptions {
+    pub key: String,
+    pub content_type: Option<String>,
+    pub on_progress: Option<Function>,
+}
+
+impl UploadOptions {
+    pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
+        let raw: RawUploadOptions =
+            serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
+        if raw.key.is_empty() {
+            return Err(invalid("key must not be empty"));
+        }
+        let on_progress = Reflect::get(value, &"onProgress".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let file_type = Some(file.type_()).filter(|t| !t.is_empty());
+        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), on_progress })
+    }
+}

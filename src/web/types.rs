@@ -1,0 +1,67 @@
+//! TypeScript types for the JS API (wasm-bindgen writes them into the package's .d.ts), and values handed to JS.
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Temporary credentials from your backend (e.g. STS AssumeRole). Never stored by the library. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | null;
+  /** When they expire (Date, ISO 8601 string or epoch milliseconds); the library asks again 5 minutes before. */
+  expiration?: Date | string | number | null;
+}
+
+export interface UploaderOptions {
+  /** e.g. "https://s3.eu-west-1.amazonaws.com" or "http://127.0.0.1:3900". */
+  endpoint: string;
+  region: string;
+  bucket: string;
+  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. */
+  forcePathStyle?: boolean;
+  /** Called for credentials before the first request and again before they expire. */
+  credentials: () => Credentials | Promise<Credentials>;
+  /** Bytes per part; raised to max(5 MiB, size / 10,000) when smaller. */
+  partSize?: number;
+  /** Parts in flight at once per upload. Default 4. */
+  concurrency?: number;
+}
+
+export interface UploadProgress {
+  /** Confirmed bytes plus bytes the browser has sent of parts still in flight. */
+  bytesSent: number;
+  /** Bytes in parts S3 has confirmed. */
+  bytesConfirmed: number;
+  totalBytes: number;
+}
+
+export interface UploadOptions {
+  key: string;
+  /** Default: the file's type, if it has one. */
+  contentType?: string;
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+export interface UploadResult {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  location: string;
+  /** null for an empty file (sent with one PutObject). */
+  uploadId: string | null;
+}
+
+/** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge); `message` says what to fix. */
+export interface UploadError extends Error {
+  name: "UploadError";
+  code: string;
+}
+"#;
+
+/// A plain JS object (numbers as numbers, maps as objects).
+pub fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+}

@@ -1,0 +1,80 @@
+// Shared setup of the end-to-end tests: Garage + dev server serving the harness page + headless Chromium.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { chromium } from 'playwright-core';
+import { startDevServer } from './dev-server.mjs';
+import { startGarage } from './garage.mjs';
+
+const HARNESS_DIST = fileURLToPath(new URL('../e2e/harness/dist/', import.meta.url));
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+export const MiB = 1024 * 1024;
+
+export async function startHarness() {
+  if (!existsSync(path.join(HARNESS_DIST, 'index.html'))) {
+    throw new Error(`${HARNESS_DIST} is not built: run scripts/build.sh && npx webpack`);
+  }
+  const stack = [];
+  const stop = async () => {
+    for (const close of stack.reverse()) await close().catch((err) => console.error('cleanup:', err));
+  };
+  try {
+    const garage = await startGarage();
+    stack.push(garage.stop);
+    const server = await startDevServer({ root: HARNESS_DIST, garage });
+    stack.push(server.stop);
+    // playwright-core adds --headless itself.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    stack.push(() => browser.close());
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-e2e-'));
+    stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
+
+    const page = await browser.newPage();
+    // Page errors are the first thing to look at when a test fails.
+    page.on('pageerror', (err) => console.error('[page error]', err));
+    page.on('console', (msg) => msg.type() === 'error' && console.error('[page console]', msg.text()));
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
+
+    return {
+      garage,
+      page,
+      stop,
+      // Writes `size` fresh random bytes (Garage deduplicates identical blocks) and returns path and sha256.
+      randomFile(name, size) {
+        const file = path.join(tmp, name);
+        const hash = createHash('sha256');
+        const chunks = [];
+        for (let left = size; left > 0; left -= MiB) {
+          const chunk = randomBytes(Math.min(left, MiB));
+          hash.update(chunk);
+          chunks.push(chunk);
+        }
+        writeFileSync(file, Buffer.concat(chunks));
+        return { path: file, size, sha256: hash.digest('hex') };
+      },
+      // Selects the file in the page and runs window.runUpload; defaults point at this Garage's bucket.
+      async upload(filePath, options) {
+        await page.setInputFiles('#file', filePath);
+        return page.evaluate((opts) => window.runUpload(opts),
+          { endpoint: garage.endpoint, region: garage.region, bucket: garage.bucket, ...options });
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+// sha256 and length of an object, read back through a Node S3 client (not the code under test).
+export async function objectDigest(garage, key) {
+  const { Body, ContentLength } = await garage.s3.send(new GetObjectCommand({ Bucket: garage.bucket, Key: key }));
+  const hash = createHash('sha256');
+  for await (const chunk of Body) hash.update(chunk);
+  return { sha256: hash.digest('hex'), contentLength: ContentLength };
+}
