@@ -1,10 +1,39 @@
-//! The upload state machine: it decides which request goes next and digests answers. It does no I/O: the shell asks
-//! [`Upload::poll`] what to send, signs and sends it, and hands the answer back to [`Upload::on_response`].
+//! The upload state machine: it decides which request goes next, when to retry, and digests answers. It does no I/O
+//! and reads no clock: the shell passes the time in, asks [`Upload::poll`] what to do, signs and sends each request,
+//! and hands every answer back to [`Upload::on_response`].
+use crate::core::clock;
 use crate::core::error::{Context, UploadError};
 use crate::core::plan::{Part, PartPlan};
 use crate::core::progress::{Progress, ProgressSnapshot};
+use crate::core::retry::{classify, Backoff, ErrorClass};
 use crate::core::s3::complete_multipart_upload::CompletedPart;
 use crate::core::s3::{self, complete_multipart_upload, create_multipart_upload, put_object, upload_part, Endpoint, Object, Request, Response, S3Error};
+
+/// How hard an upload tries before giving up, and how long a silent request may hang.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Policy {
+    pub backoff: Backoff,
+    /// Failed answers from the server (500, 503, RequestTimeout…) tolerated per request before the upload fails.
+    /// Network failures and stalls have no limit: they end when the network comes back.
+    pub server_retries: u32,
+    /// A part whose upload makes no progress for this long is aborted and sent again.
+    pub stall_timeout_ms: u64,
+    /// Transport failures tolerated per request before the server has ever answered: a wrong endpoint or a
+    /// bucket whose CORS refuses this page looks like an outage to the browser, and must not wait forever.
+    pub unreached_retries: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self { backoff: Backoff::default(), server_retries: 10, stall_timeout_ms: 30_000, unreached_retries: 4 }
+    }
+}
+
+/// Requests without upload progress (create, complete) may take this many stall timeouts: Complete of thousands of
+/// parts takes a while on real S3.
+const CONTROL_TIMEOUT_FACTOR: u64 = 4;
+/// New credentials or a corrected clock that still fail this many times in a row are not going to work.
+const MAX_CONSECUTIVE_FIXES: u32 = 3;
 
 /// What an upload is for.
 #[derive(Clone, Debug)]
@@ -15,6 +44,9 @@ pub struct UploadSpec {
     pub plan: PartPlan,
     /// At most this many part uploads in flight.
     pub concurrency: usize,
+    pub policy: Policy,
+    /// Seeds the backoff jitter.
+    pub seed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -29,6 +61,19 @@ pub struct UploadResult {
     pub upload_id: Option<String>,
 }
 
+/// What the app is told the upload is doing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum UploadState {
+    Uploading,
+    /// The browser is offline: nothing is sent until it is back.
+    WaitingForNetwork,
+    /// Everything is waiting for a retry; the next starts at `next_try_at` (epoch ms).
+    Retrying { next_try_at: u64, error_code: String },
+    Done,
+    Failed { error_code: String },
+}
+
 /// Which request an answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpKind {
@@ -39,31 +84,63 @@ pub enum OpKind {
     Complete,
 }
 
+/// Identifies one attempt of a request: answers to attempts given up on are ignored.
+pub type OpId = u64;
+
 /// A request to send, still unsigned: it is signed right before it goes out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Op {
+    pub id: OpId,
     pub kind: OpKind,
     pub request: Request,
 }
 
-/// The transport's failure to get any readable answer (connection refused, CORS, aborted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Send(Op),
+    /// Stop this attempt (it stalled); its answer, if any comes, is ignored.
+    Abort(OpId),
+}
+
+/// The transport's failure to get any readable answer (offline, connection reset, CORS refusal, aborted).
 pub type TransportError = String;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum PartState {
-    Pending,
-    Sending,
-    Done { etag: String },
+enum Slot {
+    /// To be sent at `due_ms`.
+    Waiting { due_ms: u64 },
+    InFlight { id: OpId, last_progress_ms: u64 },
+    Done,
+}
+
+/// One logical request (a part, or create/complete) and its attempts.
+#[derive(Clone, Debug)]
+struct Task {
+    slot: Slot,
+    /// Failures so far: the backoff exponent.
+    failures: u32,
+    server_failures: u32,
+    last_error: Option<(ErrorClass, String)>,
+}
+
+impl Task {
+    fn due(now_ms: u64) -> Self {
+        Self { slot: Slot::Waiting { due_ms: now_ms }, failures: 0, server_failures: 0, last_error: None }
+    }
+
+    fn in_flight_id(&self) -> Option<OpId> {
+        match self.slot {
+            Slot::InFlight { id, .. } => Some(id),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
 enum Phase {
-    /// An empty file: PutObject is to be sent (`sent == false`) or awaited.
-    PuttingEmpty { sent: bool },
-    /// CreateMultipartUpload is to be sent (`sent == false`) or awaited.
-    Creating { sent: bool },
+    PuttingEmpty,
+    Creating,
     Uploading { upload_id: String },
-    /// CompleteMultipartUpload has been sent.
     Completing { upload_id: String },
     Finished(Result<UploadResult, UploadError>),
 }
@@ -72,110 +149,365 @@ enum Phase {
 pub struct Upload {
     spec: UploadSpec,
     phase: Phase,
-    parts: Vec<PartState>,
-    in_flight: usize,
+    /// The request of the current phase when it is not a part (PutObject, Create, Complete).
+    control: Task,
+    parts: Vec<Task>,
+    etags: Vec<Option<String>>,
     progress: Progress,
+    next_id: OpId,
+    online: bool,
+    /// Some answer (any status) has come from the server: from then on, network failures are outages.
+    reached_server: bool,
+    /// Parts allowed in flight: halved on throttling, grows back by about one per round of successes (AIMD).
+    window: f64,
+    clock_offset_ms: i64,
+    credentials_expire_at_ms: Option<u64>,
+    credentials_stale: bool,
+    /// Credential refreshes and clock corrections since the last success.
+    consecutive_fixes: u32,
+    rng: fastrand::Rng,
 }
 
 impl Upload {
-    pub fn new(spec: UploadSpec) -> Self {
-        let parts = vec![PartState::Pending; spec.plan.count() as usize];
-        let progress = Progress::new(spec.plan.size);
-        let phase = if spec.plan.size == 0 { Phase::PuttingEmpty { sent: false } } else { Phase::Creating { sent: false } };
-        Self { spec, phase, parts, in_flight: 0, progress }
-    }
-
-    pub fn spec(&self) -> &UploadSpec {
-        &self.spec
-    }
-
-    /// The requests to start now. Call again after every answer.
-    pub fn poll(&mut self) -> Vec<Op> {
-        let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
-        match &mut self.phase {
-            Phase::PuttingEmpty { sent: sent @ false } => {
-                *sent = true;
-                let request = put_object::request(endpoint, object, self.spec.content_type.as_deref());
-                vec![Op { kind: OpKind::PutEmpty, request }]
-            }
-            Phase::Creating { sent: sent @ false } => {
-                *sent = true;
-                let request = create_multipart_upload::request(endpoint, object, self.spec.content_type.as_deref());
-                vec![Op { kind: OpKind::Create, request }]
-            }
-            Phase::Uploading { upload_id } => {
-                let mut ops = vec![];
-                while self.in_flight < self.spec.concurrency.max(1) {
-                    let Some(index) = self.parts.iter().position(|p| *p == PartState::Pending) else { break };
-                    self.parts[index] = PartState::Sending;
-                    self.in_flight += 1;
-                    let part = self.spec.plan.part(index as u32 + 1);
-                    ops.push(Op { kind: OpKind::Part(part), request: upload_part::request(endpoint, object, upload_id, &part) });
-                }
-                if self.in_flight == 0 {
-                    let upload_id = std::mem::take(upload_id);
-                    let request = complete_multipart_upload::request(endpoint, object, &upload_id, &self.completed_parts());
-                    self.phase = Phase::Completing { upload_id };
-                    ops.push(Op { kind: OpKind::Complete, request });
-                }
-                ops
-            }
-            _ => vec![],
+    pub fn new(spec: UploadSpec, now_ms: u64) -> Self {
+        let count = spec.plan.count() as usize;
+        let phase = if spec.plan.size == 0 { Phase::PuttingEmpty } else { Phase::Creating };
+        Self {
+            phase,
+            control: Task::due(now_ms),
+            parts: vec![Task::due(now_ms); count],
+            etags: vec![None; count],
+            progress: Progress::new(spec.plan.size),
+            next_id: 1,
+            online: true,
+            reached_server: false,
+            window: spec.concurrency.max(1) as f64,
+            clock_offset_ms: 0,
+            credentials_expire_at_ms: None,
+            credentials_stale: false,
+            consecutive_fixes: 0,
+            rng: fastrand::Rng::with_seed(spec.seed),
+            spec,
         }
+    }
+
+    /// What to do at `now_ms`: requests to start and stalled attempts to abort. Call after every event.
+    pub fn poll(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.outcome().is_some() {
+            return vec![];
+        }
+        let mut actions = self.abort_stalled(now_ms);
+        if !self.online {
+            return actions;
+        }
+        if let Phase::Uploading { upload_id } = &self.phase {
+            let upload_id = upload_id.clone();
+            self.start_parts(&upload_id, now_ms, &mut actions);
+            if self.parts.iter().all(|p| p.slot == Slot::Done) {
+                let request = complete_multipart_upload::request(&self.spec.endpoint, &self.spec.object, &upload_id, &self.completed_parts());
+                self.phase = Phase::Completing { upload_id };
+                self.control = Task::due(now_ms);
+                actions.extend(self.start_control(OpKind::Complete, request, now_ms));
+            }
+            return actions;
+        }
+        let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
+        let (kind, request) = match &self.phase {
+            Phase::PuttingEmpty => (OpKind::PutEmpty, put_object::request(endpoint, object, content_type)),
+            Phase::Creating => (OpKind::Create, create_multipart_upload::request(endpoint, object, content_type)),
+            Phase::Completing { upload_id } => {
+                (OpKind::Complete, complete_multipart_upload::request(endpoint, object, upload_id, &self.completed_parts()))
+            }
+            Phase::Uploading { .. } | Phase::Finished(_) => unreachable!("handled above"),
+        };
+        actions.extend(self.start_control(kind, request, now_ms));
+        actions
+    }
+
+    fn start_control(&mut self, kind: OpKind, request: Request, now_ms: u64) -> Option<Action> {
+        match self.control.slot {
+            Slot::Waiting { due_ms } if due_ms <= now_ms => {
+                let id = self.take_id();
+                self.control.slot = Slot::InFlight { id, last_progress_ms: now_ms };
+                Some(Action::Send(Op { id, kind, request }))
+            }
+            _ => None,
+        }
+    }
+
+    fn start_parts(&mut self, upload_id: &str, now_ms: u64, actions: &mut Vec<Action>) {
+        let limit = (self.window as usize).clamp(1, self.spec.concurrency.max(1));
+        let mut in_flight = self.parts.iter().filter(|p| p.in_flight_id().is_some()).count();
+        for index in 0..self.parts.len() {
+            if in_flight >= limit {
+                break;
+            }
+            if matches!(self.parts[index].slot, Slot::Waiting { due_ms } if due_ms <= now_ms) {
+                let id = self.take_id();
+                self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms };
+                in_flight += 1;
+                let part = self.spec.plan.part(index as u32 + 1);
+                let request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
+                actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request }));
+            }
+        }
+    }
+
+    /// Attempts silent for longer than the stall timeout are given up and retried.
+    fn abort_stalled(&mut self, now_ms: u64) -> Vec<Action> {
+        let mut aborted = vec![];
+        for index in 0..self.parts.len() {
+            if let Slot::InFlight { id, last_progress_ms } = self.parts[index].slot {
+                if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms {
+                    self.progress.failed(index as u32 + 1);
+                    self.retry_part(index, ErrorClass::Network, "Stalled", now_ms);
+                    aborted.push(Action::Abort(id));
+                }
+            }
+        }
+        if let Slot::InFlight { id, last_progress_ms } = self.control.slot {
+            if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR {
+                let mut control = self.control.clone();
+                self.schedule(&mut control, ErrorClass::Network, "Stalled", now_ms);
+                self.control = control;
+                aborted.push(Action::Abort(id));
+            }
+        }
+        aborted
+    }
+
+    fn take_id(&mut self) -> OpId {
+        self.next_id += 1;
+        self.next_id - 1
     }
 
     /// Every part's ETag in ascending part order (the order S3 requires).
     fn completed_parts(&self) -> Vec<CompletedPart> {
-        let done = self.parts.iter().enumerate().filter_map(|(i, p)| match p {
-            PartState::Done { etag } => Some(CompletedPart { number: i as u32 + 1, etag: etag.clone() }),
-            _ => None,
-        });
-        done.collect()
+        let etags = self.etags.iter().enumerate();
+        etags.filter_map(|(i, e)| Some(CompletedPart { number: i as u32 + 1, etag: e.clone()? })).collect()
     }
 
-    /// The answer (or transport failure) of a request `poll` returned.
-    pub fn on_response(&mut self, kind: OpKind, answer: Result<Response, TransportError>) {
+    /// The answer (or transport failure) of attempt `id`, received at `now_ms`.
+    pub fn on_response(&mut self, id: OpId, kind: OpKind, answer: Result<Response, TransportError>, now_ms: u64) {
         if self.outcome().is_some() {
             return;
         }
-        let resp = match answer {
-            Ok(resp) => resp,
-            Err(detail) => return self.fail(UploadError::network(&self.context(), &detail)),
-        };
+        self.reached_server |= answer.is_ok();
         match kind {
-            OpKind::PutEmpty => match put_object::parse(&resp) {
-                Ok(etag) => self.finish(etag, String::new(), None),
-                Err(err) => self.fail_s3(&err),
-            },
-            OpKind::Create => match create_multipart_upload::parse(&resp) {
-                Ok(upload_id) => self.phase = Phase::Uploading { upload_id },
-                Err(err) => self.fail_s3(&err),
-            },
             OpKind::Part(part) => {
-                self.in_flight -= 1;
-                match upload_part::parse(&resp) {
-                    Ok(etag) => {
-                        self.parts[part.number as usize - 1] = PartState::Done { etag };
-                        self.progress.confirmed(part.number, part.len);
+                let index = part.number as usize - 1;
+                if self.parts[index].in_flight_id() != Some(id) {
+                    return; // an attempt already given up on
+                }
+                match answer.map(|resp| upload_part::parse(&resp).map_err(|e| (e, resp))) {
+                    Ok(Ok(etag)) => {
+                        self.parts[index].slot = Slot::Done;
+                        self.etags[index] = Some(etag);
+                        self.progress.confirmed(part.number, part.len, now_ms);
+                        self.succeeded();
                     }
-                    Err(err) => self.fail_s3(&err),
+                    Ok(Err((err, resp))) => {
+                        self.progress.failed(part.number);
+                        if let Some(class) = self.digest_error(&err, &resp, now_ms) {
+                            self.retry_part(index, class, &err.code, now_ms);
+                        }
+                    }
+                    Err(_) => {
+                        self.progress.failed(part.number);
+                        self.retry_part(index, ErrorClass::Network, "NetworkError", now_ms);
+                    }
                 }
             }
-            OpKind::Complete => {
-                let Phase::Completing { upload_id } = &self.phase else { return };
-                let upload_id = upload_id.clone();
-                match complete_multipart_upload::parse(&resp) {
-                    Ok(done) => self.finish(done.etag, done.location, Some(upload_id)),
-                    Err(err) => self.fail_s3(&err),
+            _ => {
+                if self.control.in_flight_id() != Some(id) {
+                    return;
+                }
+                let resp = match answer {
+                    Ok(resp) => resp,
+                    Err(_) => return self.retry_control(ErrorClass::Network, "NetworkError", now_ms),
+                };
+                if let Err(err) = self.digest_control(kind, &resp) {
+                    if let Some(class) = self.digest_error(&err, &resp, now_ms) {
+                        self.retry_control(class, &err.code, now_ms);
+                    }
                 }
             }
         }
     }
 
-    /// The browser has sent `sent` bytes of a part that is still in flight.
-    pub fn on_part_progress(&mut self, part: Part, sent: u64) {
-        if self.parts[part.number as usize - 1] == PartState::Sending {
-            self.progress.sending(part.number, sent.min(part.len));
+    /// A successful PutObject, Create or Complete moves to the next phase.
+    fn digest_control(&mut self, kind: OpKind, resp: &Response) -> Result<(), S3Error> {
+        match kind {
+            OpKind::PutEmpty => {
+                let etag = put_object::parse(resp)?;
+                self.finish(etag, String::new(), None);
+            }
+            OpKind::Create => {
+                let upload_id = create_multipart_upload::parse(resp)?;
+                self.phase = Phase::Uploading { upload_id };
+            }
+            OpKind::Complete => {
+                let done = complete_multipart_upload::parse(resp)?;
+                let Phase::Completing { upload_id } = &self.phase else { unreachable!("Complete is sent only while completing") };
+                let upload_id = upload_id.clone();
+                self.finish(done.etag, done.location, Some(upload_id));
+            }
+            OpKind::Part(_) => unreachable!("parts are not control requests"),
+        }
+        self.control.slot = Slot::Done;
+        self.succeeded();
+        Ok(())
+    }
+
+    fn succeeded(&mut self) {
+        self.consecutive_fixes = 0;
+        let max = self.spec.concurrency.max(1) as f64;
+        self.window = (self.window + 1.0 / self.window).min(max);
+    }
+
+    /// Decides what an S3 error answer means; `None` when the upload has failed for good.
+    fn digest_error(&mut self, err: &S3Error, resp: &Response, now_ms: u64) -> Option<ErrorClass> {
+        let expired = self.credentials_expire_at_ms.is_some_and(|exp| self.signing_time_ms(now_ms) >= exp);
+        let class = classify(err, expired);
+        let fixable = matches!(class, ErrorClass::CredentialsExpired | ErrorClass::ClockSkew);
+        if fixable {
+            self.consecutive_fixes += 1;
+        }
+        match class {
+            ErrorClass::Fatal => return self.fail_s3(err),
+            _ if fixable && self.consecutive_fixes > MAX_CONSECUTIVE_FIXES => return self.fail_s3(err),
+            ErrorClass::CredentialsExpired => self.credentials_stale = true,
+            ErrorClass::ClockSkew => match clock::server_time_ms(err.server_time.as_deref(), resp.header("date")) {
+                Some(server_ms) => self.clock_offset_ms = server_ms - now_ms as i64,
+                None => return self.fail_s3(err),
+            },
+            ErrorClass::Throttled => self.window = (self.window / 2.0).max(1.0),
+            ErrorClass::Network | ErrorClass::Server => {}
+        }
+        Some(class)
+    }
+
+    fn retry_part(&mut self, index: usize, class: ErrorClass, code: &str, now_ms: u64) {
+        let mut task = self.parts[index].clone();
+        self.schedule(&mut task, class, code, now_ms);
+        self.parts[index] = task;
+    }
+
+    fn retry_control(&mut self, class: ErrorClass, code: &str, now_ms: u64) {
+        let mut task = self.control.clone();
+        self.schedule(&mut task, class, code, now_ms);
+        self.control = task;
+    }
+
+    /// Puts a failed task back to wait: at once after a fix (new credentials, corrected clock), after a jittered
+    /// backoff otherwise; server errors past the budget fail the upload.
+    fn schedule(&mut self, task: &mut Task, class: ErrorClass, code: &str, now_ms: u64) {
+        task.last_error = Some((class, code.to_string()));
+        let delay = match class {
+            ErrorClass::CredentialsExpired | ErrorClass::ClockSkew => 0,
+            // While offline nothing starts anyway; the network's return wakes it.
+            ErrorClass::Network if !self.online => 0,
+            _ => {
+                let policy = self.spec.policy;
+                if class == ErrorClass::Server {
+                    task.server_failures += 1;
+                    if task.server_failures > policy.server_retries {
+                        let message = format!("{code}: the server failed {} times in a row, giving up", task.server_failures);
+                        self.fail(UploadError::new(code, message));
+                    }
+                } else if class == ErrorClass::Network && !self.reached_server {
+                    task.server_failures += 1;
+                    if task.server_failures > policy.unreached_retries {
+                        let context = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
+                        let err = UploadError::network(&context, &format!("{} attempts failed", task.server_failures));
+                        self.fail(err);
+                    }
+                }
+                task.failures += 1;
+                self.spec.policy.backoff.delay_ms(task.failures - 1, self.rng.f64())
+            }
+        };
+        task.slot = Slot::Waiting { due_ms: now_ms + delay };
+    }
+
+    /// The browser has sent `sent` bytes of attempt `id` of `part`.
+    pub fn on_part_progress(&mut self, id: OpId, part: Part, sent: u64, now_ms: u64) {
+        let task = &mut self.parts[part.number as usize - 1];
+        if let Slot::InFlight { id: current, last_progress_ms } = &mut task.slot {
+            if *current == id {
+                *last_progress_ms = now_ms;
+                self.progress.sending(part.number, sent.min(part.len), now_ms);
+            }
+        }
+    }
+
+    /// The browser went offline or came back. Back online, whatever waits after a network failure starts at once.
+    pub fn set_online(&mut self, online: bool, now_ms: u64) {
+        let back = online && !self.online;
+        self.online = online;
+        if back {
+            for task in self.parts.iter_mut().chain(std::iter::once(&mut self.control)) {
+                if matches!(task.last_error, Some((ErrorClass::Network, _))) && matches!(task.slot, Slot::Waiting { .. }) {
+                    task.slot = Slot::Waiting { due_ms: now_ms };
+                }
+            }
+        }
+    }
+
+    /// The tasks of the current phase, each with how long it may go without progress.
+    fn active_tasks(&self) -> impl Iterator<Item = (&Task, u64)> + Clone {
+        let stall = self.spec.policy.stall_timeout_ms;
+        let (parts, control): (&[Task], Option<&Task>) = match self.phase {
+            Phase::Uploading { .. } => (&self.parts, None),
+            Phase::Finished(_) => (&[], None),
+            _ => (&[], Some(&self.control)),
+        };
+        parts.iter().map(move |t| (t, stall)).chain(control.map(|t| (t, stall * CONTROL_TIMEOUT_FACTOR)))
+    }
+
+    /// When `poll` next has something to do without any new event (a retry falls due, a watchdog fires).
+    pub fn next_wakeup_ms(&self) -> Option<u64> {
+        let deadlines = self.active_tasks().filter_map(|(task, timeout)| match task.slot {
+            Slot::Waiting { due_ms } if self.online => Some(due_ms),
+            Slot::InFlight { last_progress_ms, .. } => Some(last_progress_ms + timeout),
+            _ => None,
+        });
+        deadlines.min()
+    }
+
+    /// The time to sign with: the browser's clock corrected by what the server said about it.
+    pub fn signing_time_ms(&self, now_ms: u64) -> u64 {
+        (now_ms as i64 + self.clock_offset_ms).max(0) as u64
+    }
+
+    /// The expiry of the credentials requests are being signed with (to tell expiry from denial).
+    pub fn set_credentials_expiry(&mut self, expires_at_ms: Option<u64>) {
+        self.credentials_expire_at_ms = expires_at_ms;
+    }
+
+    /// True once after the server said the credentials have expired: ask the app for new ones before signing.
+    pub fn take_credentials_refresh(&mut self) -> bool {
+        std::mem::take(&mut self.credentials_stale)
+    }
+
+    pub fn state(&self, now_ms: u64) -> UploadState {
+        match &self.phase {
+            Phase::Finished(Ok(_)) => return UploadState::Done,
+            Phase::Finished(Err(e)) => return UploadState::Failed { error_code: e.code.clone() },
+            _ if !self.online => return UploadState::WaitingForNetwork,
+            _ => {}
+        }
+        let active = self.active_tasks().map(|(task, _)| task);
+        if active.clone().any(|t| t.in_flight_id().is_some()) {
+            return UploadState::Uploading;
+        }
+        let waiting = active.filter_map(|t| match (&t.slot, &t.last_error) {
+            (Slot::Waiting { due_ms }, Some((_, code))) if *due_ms > now_ms => Some((*due_ms, code)),
+            _ => None,
+        });
+        match waiting.min_by_key(|(due, _)| *due) {
+            Some((due_ms, code)) => UploadState::Retrying { next_try_at: due_ms, error_code: code.clone() },
+            None => UploadState::Uploading,
         }
     }
 
@@ -191,10 +523,6 @@ impl Upload {
         }
     }
 
-    fn context(&self) -> Context<'_> {
-        Context { endpoint: &self.spec.endpoint, object: &self.spec.object }
-    }
-
     fn finish(&mut self, etag: String, location: String, upload_id: Option<String>) {
         let object = &self.spec.object;
         let location = if location.is_empty() {
@@ -203,18 +531,14 @@ impl Upload {
         } else {
             location
         };
-        self.phase = Phase::Finished(Ok(UploadResult {
-            bucket: object.bucket.clone(),
-            key: object.key.clone(),
-            etag,
-            size: self.spec.plan.size,
-            location,
-            upload_id,
-        }));
+        let result = UploadResult { bucket: object.bucket.clone(), key: object.key.clone(), etag, size: self.spec.plan.size, location, upload_id };
+        self.phase = Phase::Finished(Ok(result));
     }
 
-    fn fail_s3(&mut self, err: &S3Error) {
-        self.fail(UploadError::from_s3(err, &self.context()));
+    fn fail_s3(&mut self, err: &S3Error) -> Option<ErrorClass> {
+        let context = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
+        self.fail(UploadError::from_s3(err, &context));
+        None
     }
 
     fn fail(&mut self, err: UploadError) {

@@ -1,4 +1,5 @@
-//! Scripted runs of the state machine: answers are fed in by hand, in any order, like a real network would.
+//! Scripted runs of the state machine with a fake clock: answers are fed in by hand, in any order and at any
+//! time, like a real network would deliver them.
 use super::*;
 use crate::core::plan::MIB;
 use crate::core::s3::Body;
@@ -10,89 +11,90 @@ fn spec(size: u64, concurrency: usize) -> UploadSpec {
         content_type: None,
         plan: PartPlan::new(size, Some(5 * MIB)).unwrap(),
         concurrency,
+        policy: Policy::default(),
+        seed: 7,
     }
 }
 
-fn ok(body: &str) -> Result<Response, TransportError> {
-    Ok(Response { status: 200, headers: vec![], body: body.into() })
+fn answer(status: u16, body: &str) -> Result<Response, TransportError> {
+    Ok(Response { status, headers: vec![], body: body.into() })
+}
+
+fn error(status: u16, code: &str) -> Result<Response, TransportError> {
+    answer(status, &format!("<Error><Code>{code}</Code><Message>m</Message></Error>"))
 }
 
 fn part_ok(number: u32) -> Result<Response, TransportError> {
     Ok(Response { status: 200, headers: vec![("etag".into(), format!("\"etag-{number}\""))], body: String::new() })
 }
 
+fn offline() -> Result<Response, TransportError> {
+    Err("Failed to fetch".into())
+}
+
 const CREATED: &str = "<InitiateMultipartUploadResult><UploadId>U1</UploadId></InitiateMultipartUploadResult>";
 const COMPLETED: &str = "<CompleteMultipartUploadResult><Location>http://x/b/k</Location><ETag>\"final-3\"</ETag></CompleteMultipartUploadResult>";
 
-fn part_numbers(ops: &[Op]) -> Vec<u32> {
+/// An upload driven by hand, with its own clock.
+struct Sim {
+    up: Upload,
+    now: u64,
+}
+
+impl Sim {
+    fn new(size: u64, concurrency: usize) -> Self {
+        Self::with(spec(size, concurrency))
+    }
+
+    fn with(spec: UploadSpec) -> Self {
+        Self { up: Upload::new(spec, 1_000_000), now: 1_000_000 }
+    }
+
+    /// Starts the upload and answers CreateMultipartUpload.
+    fn created(size: u64, concurrency: usize) -> Self {
+        let mut sim = Self::new(size, concurrency);
+        let ops = sim.sends();
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ops[0].kind, OpKind::Create);
+        sim.answer(&ops[0], answer(200, CREATED));
+        sim
+    }
+
+    fn poll(&mut self) -> Vec<Action> {
+        self.up.poll(self.now)
+    }
+
+    /// The requests `poll` starts now (there must be no aborts).
+    fn sends(&mut self) -> Vec<Op> {
+        self.poll()
+            .into_iter()
+            .map(|a| match a {
+                Action::Send(op) => op,
+                Action::Abort(id) => panic!("unexpected abort of {id}"),
+            })
+            .collect()
+    }
+
+    fn answer(&mut self, op: &Op, answer: Result<Response, TransportError>) {
+        self.up.on_response(op.id, op.kind, answer, self.now);
+    }
+
+    fn advance(&mut self, ms: u64) {
+        self.now += ms;
+    }
+
+    /// Advances the clock to the next wakeup.
+    fn sleep(&mut self) {
+        self.now = self.up.next_wakeup_ms().expect("something to wait for").max(self.now);
+    }
+
+    fn error(&self) -> &UploadError {
+        self.up.outcome().expect("finished").as_ref().unwrap_err()
+    }
+}
+
+fn numbers(ops: &[Op]) -> Vec<u32> {
     ops.iter().map(|op| match op.kind { OpKind::Part(p) => p.number, _ => 0 }).collect()
-}
-
-/// Starts an upload and answers CreateMultipartUpload.
-fn created(size: u64, concurrency: usize) -> Upload {
-    let mut up = Upload::new(spec(size, concurrency));
-    let ops = up.poll();
-    assert_eq!(ops.len(), 1);
-    assert_eq!(ops[0].kind, OpKind::Create);
-    up.on_response(OpKind::Create, ok(CREATED));
-    up
-}
-
-#[test]
-fn uploads_with_bounded_concurrency_and_completes_in_ascending_order() {
-    let mut up = created(12 * MIB, 2);
-    let first = up.poll();
-    assert_eq!(part_numbers(&first), [1, 2]);
-    assert!(up.poll().is_empty(), "never more than 2 in flight");
-    assert!(first[0].request.url.ends_with("?partNumber=1&uploadId=U1"));
-    assert_eq!(first[1].request.body, Body::FileRange { offset: 5 * MIB, len: 5 * MIB });
-
-    // Part 2 answers first; part 3 takes its slot.
-    up.on_response(first[1].kind, part_ok(2));
-    let next = up.poll();
-    assert_eq!(part_numbers(&next), [3]);
-    up.on_response(next[0].kind, part_ok(3));
-    assert!(up.poll().is_empty(), "part 1 is still in flight: no Complete yet");
-    up.on_response(first[0].kind, part_ok(1));
-
-    let complete = up.poll();
-    assert_eq!(complete.len(), 1);
-    assert_eq!(complete[0].kind, OpKind::Complete);
-    let Body::Xml(body) = &complete[0].request.body else { panic!("xml body") };
-    let order: Vec<_> = ["etag-1", "etag-2", "etag-3"].iter().map(|e| body.find(e).unwrap()).collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{body}");
-    assert_eq!(up.progress().bytes_confirmed, 12 * MIB);
-
-    up.on_response(OpKind::Complete, ok(COMPLETED));
-    let result = up.outcome().unwrap().as_ref().unwrap();
-    assert_eq!((result.etag.as_str(), result.size, result.upload_id.as_deref()), ("\"final-3\"", 12 * MIB, Some("U1")));
-    assert!(up.poll().is_empty());
-}
-
-#[test]
-fn an_empty_file_is_one_put_object() {
-    let mut up = Upload::new(spec(0, 4));
-    let ops = up.poll();
-    assert_eq!(ops.len(), 1);
-    assert_eq!((ops[0].kind, &ops[0].request.body), (OpKind::PutEmpty, &Body::Empty));
-    assert!(up.poll().is_empty());
-    up.on_response(OpKind::PutEmpty, part_ok(1));
-    let result = up.outcome().unwrap().as_ref().unwrap();
-    assert_eq!((result.size, result.upload_id.as_deref(), result.location.as_str()), (0, None, "http://127.0.0.1:3900/b/k"));
-}
-
-#[test]
-fn progress_counts_bytes_on_the_wire_and_confirmed_bytes() {
-    let mut up = created(8 * MIB, 2);
-    let ops = up.poll();
-    up.on_part_progress(part_of(&ops[0]), MIB);
-    up.on_part_progress(part_of(&ops[1]), 10 * MIB); // more than the part: clamped
-    let p = up.progress();
-    assert_eq!((p.bytes_sent, p.bytes_confirmed, p.total_bytes), (MIB + 3 * MIB, 0, 8 * MIB));
-    up.on_response(ops[0].kind, part_ok(1));
-    up.on_part_progress(part_of(&ops[0]), 2 * MIB); // late event of a finished part: ignored
-    assert_eq!(up.progress().bytes_sent, 8 * MIB);
-    assert_eq!(up.progress().bytes_confirmed, 5 * MIB);
 }
 
 fn part_of(op: &Op) -> Part {
@@ -103,43 +105,288 @@ fn part_of(op: &Op) -> Part {
 }
 
 #[test]
-fn a_missing_bucket_fails_with_its_code() {
-    let mut up = Upload::new(spec(MIB, 1));
-    up.poll();
-    let answer = Response { status: 404, headers: vec![], body: "<Error><Code>NoSuchBucket</Code><Message>no</Message></Error>".into() };
-    up.on_response(OpKind::Create, Ok(answer));
-    let err = up.outcome().unwrap().as_ref().unwrap_err();
-    assert_eq!(err.code, "NoSuchBucket");
-    assert!(up.poll().is_empty());
+fn uploads_with_bounded_concurrency_and_completes_in_ascending_order() {
+    let mut sim = Sim::created(12 * MIB, 2);
+    let first = sim.sends();
+    assert_eq!(numbers(&first), [1, 2]);
+    assert!(sim.sends().is_empty(), "never more than 2 in flight");
+    assert!(first[0].request.url.ends_with("?partNumber=1&uploadId=U1"));
+    assert_eq!(first[1].request.body, Body::FileRange { offset: 5 * MIB, len: 5 * MIB });
+
+    // Part 2 answers first; part 3 takes its slot.
+    sim.answer(&first[1], part_ok(2));
+    let next = sim.sends();
+    assert_eq!(numbers(&next), [3]);
+    sim.answer(&next[0], part_ok(3));
+    assert!(sim.sends().is_empty(), "part 1 is still in flight: no Complete yet");
+    sim.answer(&first[0], part_ok(1));
+
+    let complete = sim.sends();
+    assert_eq!(complete.len(), 1);
+    assert_eq!(complete[0].kind, OpKind::Complete);
+    let Body::Xml(body) = &complete[0].request.body else { panic!("xml body") };
+    let order: Vec<_> = ["etag-1", "etag-2", "etag-3"].iter().map(|e| body.find(e).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{body}");
+    assert_eq!(sim.up.progress().bytes_confirmed, 12 * MIB);
+
+    sim.answer(&complete[0], answer(200, COMPLETED));
+    let result = sim.up.outcome().unwrap().as_ref().unwrap();
+    assert_eq!((result.etag.as_str(), result.size, result.upload_id.as_deref()), ("\"final-3\"", 12 * MIB, Some("U1")));
+    assert_eq!(sim.up.state(sim.now), UploadState::Done);
+    assert!(sim.sends().is_empty());
+    assert_eq!(sim.up.next_wakeup_ms(), None);
 }
 
 #[test]
-fn a_hidden_etag_fails_with_the_cors_fix() {
-    let mut up = created(MIB, 1);
-    let ops = up.poll();
-    up.on_response(ops[0].kind, ok(""));
-    let err = up.outcome().unwrap().as_ref().unwrap_err();
-    assert_eq!(err.code, "CorsEtagHidden");
-    assert!(err.message.contains("ExposeHeaders"));
+fn an_empty_file_is_one_put_object() {
+    let mut sim = Sim::new(0, 4);
+    let ops = sim.sends();
+    assert_eq!(ops.len(), 1);
+    assert_eq!((ops[0].kind, &ops[0].request.body), (OpKind::PutEmpty, &Body::Empty));
+    assert!(sim.sends().is_empty());
+    sim.answer(&ops[0], part_ok(1));
+    let result = sim.up.outcome().unwrap().as_ref().unwrap();
+    assert_eq!((result.size, result.upload_id.as_deref(), result.location.as_str()), (0, None, "http://127.0.0.1:3900/b/k"));
 }
 
 #[test]
-fn no_answer_is_a_network_error_and_later_answers_are_ignored() {
-    let mut up = created(12 * MIB, 2);
-    let ops = up.poll();
-    up.on_response(ops[0].kind, Err("Failed to fetch".into()));
-    assert_eq!(up.outcome().unwrap().as_ref().unwrap_err().code, "NetworkError");
-    up.on_response(ops[1].kind, part_ok(2));
-    assert_eq!(up.outcome().unwrap().as_ref().unwrap_err().code, "NetworkError");
-    assert!(up.poll().is_empty());
+fn progress_counts_bytes_on_the_wire_and_confirmed_bytes() {
+    let mut sim = Sim::created(8 * MIB, 2);
+    let ops = sim.sends();
+    sim.up.on_part_progress(ops[0].id, part_of(&ops[0]), MIB, sim.now);
+    sim.up.on_part_progress(ops[1].id, part_of(&ops[1]), 10 * MIB, sim.now); // more than the part: clamped
+    let p = sim.up.progress();
+    assert_eq!((p.bytes_sent, p.bytes_confirmed, p.total_bytes), (MIB + 3 * MIB, 0, 8 * MIB));
+    sim.answer(&ops[0], part_ok(1));
+    sim.up.on_part_progress(ops[0].id, part_of(&ops[0]), 2 * MIB, sim.now); // late event of a finished part: ignored
+    assert_eq!(sim.up.progress().bytes_sent, 8 * MIB);
+    assert_eq!(sim.up.progress().bytes_confirmed, 5 * MIB);
 }
 
 #[test]
-fn an_error_answered_with_200_at_complete_fails() {
-    let mut up = created(MIB, 1);
-    let ops = up.poll();
-    up.on_response(ops[0].kind, part_ok(1));
-    up.poll();
-    up.on_response(OpKind::Complete, ok("<Error><Code>InvalidPart</Code><Message>m</Message></Error>"));
-    assert_eq!(up.outcome().unwrap().as_ref().unwrap_err().code, "InvalidPart");
+fn fatal_errors_stop_at_once_with_their_code() {
+    let mut sim = Sim::new(MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(404, "NoSuchBucket"));
+    assert_eq!(sim.error().code, "NoSuchBucket");
+    assert!(sim.sends().is_empty());
+
+    let mut sim = Sim::created(MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], answer(200, ""));
+    assert_eq!(sim.error().code, "CorsEtagHidden");
+    assert!(sim.error().message.contains("ExposeHeaders"));
+
+    let mut sim = Sim::created(MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], part_ok(1));
+    let complete = sim.sends();
+    sim.answer(&complete[0], answer(200, "<Error><Code>InvalidPart</Code><Message>m</Message></Error>"));
+    assert_eq!(sim.error().code, "InvalidPart");
+    assert_eq!(sim.up.state(sim.now), UploadState::Failed { error_code: "InvalidPart".into() });
+}
+
+#[test]
+fn a_network_failure_is_retried_after_a_backoff_and_finished_parts_are_never_resent() {
+    let mut sim = Sim::created(12 * MIB, 3);
+    let ops = sim.sends();
+    sim.answer(&ops[0], part_ok(1));
+    sim.answer(&ops[1], offline());
+    sim.answer(&ops[2], part_ok(3));
+    assert!(sim.sends().is_empty(), "part 2 waits for its backoff");
+    let state = sim.up.state(sim.now);
+    let UploadState::Retrying { next_try_at, error_code } = state else { panic!("{state:?}") };
+    assert_eq!(error_code, "NetworkError");
+    assert!(next_try_at > sim.now && next_try_at <= sim.now + Policy::default().backoff.base_ms);
+    sim.sleep();
+    let retry = sim.sends();
+    assert_eq!(numbers(&retry), [2]);
+    assert_ne!(retry[0].id, ops[1].id, "a new attempt has a new id");
+    sim.answer(&retry[0], part_ok(2));
+    assert_eq!(sim.sends()[0].kind, OpKind::Complete);
+}
+
+#[test]
+fn once_the_server_has_answered_network_failures_never_give_up() {
+    let mut sim = Sim::created(5 * MIB, 1);
+    let mut waited = 0;
+    for _ in 0..200 {
+        let ops = sim.sends();
+        assert_eq!(numbers(&ops), [1]);
+        sim.answer(&ops[0], offline());
+        let before = sim.now;
+        sim.sleep();
+        waited = waited.max(sim.now - before);
+    }
+    assert!(sim.up.outcome().is_none());
+    assert!(waited <= Policy::default().backoff.cap_ms, "backoff is capped: waited {waited} ms");
+}
+
+#[test]
+fn an_endpoint_that_never_answers_fails_with_the_network_hint() {
+    let mut sim = Sim::new(MIB, 1);
+    for _ in 0..=Policy::default().unreached_retries {
+        let ops = sim.sends();
+        assert_eq!(ops[0].kind, OpKind::Create);
+        sim.answer(&ops[0], offline());
+        if sim.up.outcome().is_none() {
+            sim.sleep();
+        }
+    }
+    let err = sim.error();
+    assert_eq!(err.code, "NetworkError");
+    assert!(err.message.contains("CORS"), "{}", err.message);
+}
+
+#[test]
+fn server_errors_are_retried_within_the_budget() {
+    let mut spec = spec(5 * MIB, 1);
+    spec.policy.server_retries = 2;
+    let mut sim = Sim::with(spec.clone());
+    let create = sim.sends();
+    sim.answer(&create[0], error(500, "InternalError"));
+    sim.sleep();
+    let create = sim.sends();
+    sim.answer(&create[0], error(503, "ServiceUnavailable"));
+    sim.sleep();
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    assert!(sim.up.outcome().is_none(), "two server errors are within a budget of 2");
+
+    let mut sim = Sim::with(spec);
+    for _ in 0..3 {
+        let ops = sim.sends();
+        sim.answer(&ops[0], error(500, "InternalError"));
+        if sim.up.outcome().is_none() {
+            sim.sleep();
+        }
+    }
+    assert_eq!(sim.error().code, "InternalError");
+    assert!(sim.error().message.contains("3 times"), "{}", sim.error().message);
+}
+
+#[test]
+fn throttling_halves_the_parts_in_flight_and_successes_grow_it_back() {
+    let mut sim = Sim::created(40 * MIB, 4);
+    let ops = sim.sends();
+    assert_eq!(ops.len(), 4);
+    sim.answer(&ops[0], error(503, "SlowDown"));
+    sim.answer(&ops[1], part_ok(2));
+    sim.answer(&ops[2], part_ok(3));
+    // Window 4 → 2 on SlowDown, then +1/2 and +1/2.5 for the two successes: 2.9, so 2 in flight.
+    let more = sim.sends();
+    assert_eq!(more.len(), 1, "part 4 is in flight, one more may start: {:?}", numbers(&more));
+    assert_eq!(numbers(&more), [5], "part 1 waits for its backoff");
+}
+
+#[test]
+fn a_stalled_part_is_aborted_and_sent_again() {
+    let mut sim = Sim::created(5 * MIB, 1);
+    let ops = sim.sends();
+    sim.advance(10_000);
+    sim.up.on_part_progress(ops[0].id, part_of(&ops[0]), MIB, sim.now);
+    sim.advance(Policy::default().stall_timeout_ms - 1);
+    assert!(sim.poll().is_empty(), "progress 29.999 s ago is not a stall");
+    assert_eq!(sim.up.next_wakeup_ms(), Some(sim.now + 1));
+    sim.advance(1);
+    assert_eq!(sim.poll(), [Action::Abort(ops[0].id)]);
+    sim.answer(&ops[0], offline()); // the aborted request's own failure: ignored
+    sim.sleep();
+    let retry = sim.sends();
+    assert_eq!(numbers(&retry), [1]);
+    assert_eq!(sim.up.progress().bytes_sent, MIB, "progress does not go backwards");
+    sim.answer(&ops[0], part_ok(1)); // a late answer of the old attempt: ignored
+    assert!(sim.sends().is_empty());
+    sim.answer(&retry[0], part_ok(1));
+    assert_eq!(sim.sends()[0].kind, OpKind::Complete);
+}
+
+#[test]
+fn offline_starts_nothing_and_the_network_returning_resumes_at_once() {
+    let mut sim = Sim::created(15 * MIB, 2);
+    let ops = sim.sends();
+    sim.answer(&ops[0], part_ok(1));
+    sim.up.set_online(false, sim.now);
+    assert_eq!(sim.up.state(sim.now), UploadState::WaitingForNetwork);
+    sim.answer(&ops[1], offline());
+    assert!(sim.sends().is_empty());
+    sim.advance(600_000);
+    assert!(sim.sends().is_empty(), "ten minutes offline: still waiting, not failed");
+    assert_eq!(sim.up.next_wakeup_ms(), None, "nothing to wake up for until the network returns");
+    sim.up.set_online(true, sim.now);
+    assert_eq!(numbers(&sim.sends()), [2, 3], "back online: the failed part goes again at once");
+    assert_eq!(sim.up.state(sim.now), UploadState::Uploading);
+}
+
+#[test]
+fn expired_credentials_are_refreshed_and_retried_at_once_without_spending_the_budget() {
+    let mut spec = spec(5 * MIB, 1);
+    spec.policy.server_retries = 0;
+    let mut sim = Sim::with(spec);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    for round in 0..MAX_CONSECUTIVE_FIXES {
+        let ops = sim.sends();
+        assert_eq!(ops.len(), 1, "retried at once (round {round})");
+        sim.answer(&ops[0], error(400, "ExpiredToken"));
+        assert!(sim.up.take_credentials_refresh());
+        assert!(!sim.up.take_credentials_refresh(), "asked once per failure");
+    }
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(400, "ExpiredToken"));
+    assert_eq!(sim.error().code, "ExpiredToken", "new credentials that keep failing are not going to work");
+}
+
+#[test]
+fn access_denied_after_the_expiry_is_an_expiry() {
+    let mut sim = Sim::created(5 * MIB, 1);
+    sim.up.set_credentials_expiry(Some(sim.now - 1));
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(403, "AccessDenied"));
+    assert!(sim.up.outcome().is_none());
+    assert!(sim.up.take_credentials_refresh());
+
+    let mut sim = Sim::created(5 * MIB, 1);
+    sim.up.set_credentials_expiry(Some(sim.now + 3_600_000));
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(403, "AccessDenied"));
+    assert_eq!(sim.error().code, "AccessDenied");
+}
+
+#[test]
+fn a_skewed_clock_is_corrected_from_the_server_time() {
+    let mut sim = Sim::new(5 * MIB, 1);
+    let server_now: u64 = 1_767_226_800_000; // 2026-01-01T00:20:00Z
+    sim.now = server_now - 20 * 60 * 1000; // this clock is 20 minutes slow
+    let create = sim.sends();
+    let body = "<Error><Code>RequestTimeTooSkewed</Code><Message>m</Message><ServerTime>2026-01-01T00:20:00Z</ServerTime></Error>";
+    sim.answer(&create[0], answer(403, body));
+    assert_eq!(sim.up.signing_time_ms(sim.now), server_now);
+    let retry = sim.sends();
+    assert_eq!(retry[0].kind, OpKind::Create, "retried at once");
+    sim.advance(5_000);
+    assert_eq!(sim.up.signing_time_ms(sim.now), server_now + 5_000);
+}
+
+#[test]
+fn a_skew_error_without_any_time_is_fatal() {
+    let mut sim = Sim::new(5 * MIB, 1);
+    let create = sim.sends();
+    sim.answer(&create[0], error(403, "RequestTimeTooSkewed"));
+    assert_eq!(sim.error().code, "RequestTimeTooSkewed");
+    assert!(sim.error().message.contains("clock"));
+}
+
+#[test]
+fn a_stalled_complete_is_retried_after_the_longer_control_timeout() {
+    let mut sim = Sim::created(MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], part_ok(1));
+    let complete = sim.sends();
+    sim.advance(Policy::default().stall_timeout_ms);
+    assert!(sim.poll().is_empty(), "Complete may take longer than a part's stall timeout");
+    sim.advance(Policy::default().stall_timeout_ms * (CONTROL_TIMEOUT_FACTOR - 1));
+    assert_eq!(sim.poll(), [Action::Abort(complete[0].id)]);
+    sim.sleep();
+    assert_eq!(sim.sends()[0].kind, OpKind::Complete);
 }

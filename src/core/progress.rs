@@ -1,14 +1,22 @@
-//! Upload progress: bytes S3 has confirmed, plus bytes of parts still on the wire.
-use std::collections::BTreeMap;
+//! Upload progress: bytes S3 has confirmed, bytes still on the wire, speed and time left.
+use std::collections::{BTreeMap, VecDeque};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// Speed is averaged over this much recent time: long enough to smooth per-part bursts, short enough to follow the link.
+const SPEED_WINDOW_MS: u64 = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressSnapshot {
-    /// Confirmed bytes plus what the browser has sent of the parts in flight.
+    /// Confirmed bytes plus what the browser has sent of parts in flight. Never decreases: when a part is retried
+    /// it stays put until the retry has caught up.
     pub bytes_sent: u64,
     /// Bytes in parts S3 has confirmed.
     pub bytes_confirmed: u64,
     pub total_bytes: u64,
+    /// Bytes per second over the last few seconds; `None` until there is enough to tell.
+    pub speed: Option<f64>,
+    /// Seconds left at that speed.
+    pub eta_seconds: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -16,25 +24,82 @@ pub struct Progress {
     total: u64,
     confirmed: u64,
     in_flight: BTreeMap<u32, u64>,
+    high_water: u64,
+    /// (time, bytes on the wire or confirmed) samples within the speed window.
+    samples: VecDeque<(u64, u64)>,
 }
 
 impl Progress {
     pub fn new(total: u64) -> Self {
-        Self { total, confirmed: 0, in_flight: BTreeMap::new() }
+        Self { total, confirmed: 0, in_flight: BTreeMap::new(), high_water: 0, samples: VecDeque::new() }
     }
 
-    /// The browser reports `sent` bytes of part `number` on the wire.
-    pub fn sending(&mut self, number: u32, sent: u64) {
+    /// The browser reports `sent` bytes of part `number` on the wire at `now_ms`.
+    pub fn sending(&mut self, number: u32, sent: u64, now_ms: u64) {
         self.in_flight.insert(number, sent);
+        self.sample(now_ms);
     }
 
-    pub fn confirmed(&mut self, number: u32, len: u64) {
+    pub fn confirmed(&mut self, number: u32, len: u64, now_ms: u64) {
         self.in_flight.remove(&number);
         self.confirmed += len;
+        self.sample(now_ms);
+    }
+
+    /// A part's attempt failed: its bytes on the wire no longer count.
+    pub fn failed(&mut self, number: u32) {
+        self.in_flight.remove(&number);
+    }
+
+    fn moved(&self) -> u64 {
+        self.confirmed + self.in_flight.values().sum::<u64>()
+    }
+
+    fn sample(&mut self, now_ms: u64) {
+        self.high_water = self.high_water.max(self.moved());
+        self.samples.push_back((now_ms, self.moved()));
+        while self.samples.front().is_some_and(|&(t, _)| t + SPEED_WINDOW_MS < now_ms) {
+            self.samples.pop_front();
+        }
     }
 
     pub fn snapshot(&self) -> ProgressSnapshot {
-        let on_wire: u64 = self.in_flight.values().sum();
-        ProgressSnapshot { bytes_sent: self.confirmed + on_wire, bytes_confirmed: self.confirmed, total_bytes: self.total }
+        let speed = match (self.samples.front(), self.samples.back()) {
+            // Bytes moved between the oldest and newest sample; a retry can make it negative for a while.
+            (Some(&(t0, b0)), Some(&(t1, b1))) if t1 >= t0 + 1_000 => Some(b1.saturating_sub(b0) as f64 * 1000.0 / (t1 - t0) as f64),
+            _ => None,
+        };
+        let left = self.total.saturating_sub(self.confirmed);
+        let eta_seconds = speed.filter(|s| *s > 0.0).map(|s| left as f64 / s);
+        ProgressSnapshot { bytes_sent: self.high_water, bytes_confirmed: self.confirmed, total_bytes: self.total, speed, eta_seconds }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_sent_never_decreases_when_a_part_fails() {
+        let mut p = Progress::new(100);
+        p.sending(1, 40, 0);
+        p.failed(1);
+        assert_eq!((p.snapshot().bytes_sent, p.snapshot().bytes_confirmed), (40, 0));
+        p.sending(1, 10, 100);
+        assert_eq!(p.snapshot().bytes_sent, 40);
+        p.sending(1, 50, 200);
+        assert_eq!(p.snapshot().bytes_sent, 50);
+    }
+
+    #[test]
+    fn speed_and_eta_come_from_the_recent_window() {
+        let mut p = Progress::new(10_000_000);
+        assert_eq!(p.snapshot().speed, None);
+        for second in 0..=20 {
+            p.sending(1, second * 100_000, second * 1000);
+        }
+        let s = p.snapshot();
+        assert_eq!(s.speed, Some(100_000.0));
+        assert_eq!(s.eta_seconds, Some(100.0), "nothing confirmed yet: all 10 MB left");
     }
 }

@@ -27,6 +27,11 @@ impl CredentialSource {
         Ok(fresh)
     }
 
+    /// Forgets the current credentials: the server said they have expired.
+    pub fn invalidate(&self) {
+        self.current.borrow_mut().take();
+    }
+
     async fn ask(&self) -> Result<Credentials, UploadError> {
         let failed = |e: JsValue| UploadError::new("CredentialsFailed", format!("the credentials callback failed: {}", describe(&e)));
         let value = self.callback.call0(&JsValue::UNDEFINED).map_err(failed)?;

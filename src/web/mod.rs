@@ -3,6 +3,7 @@
 mod credentials;
 mod errors;
 mod fetch;
+mod network;
 mod options;
 mod run;
 mod types;
@@ -10,7 +11,7 @@ mod xhr;
 
 use credentials::CredentialSource;
 use errors::to_js_error;
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use options::{UploadOptions, UploaderOptions};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -43,8 +44,7 @@ impl Uploader {
         wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
             let spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
-            let on_progress: Option<Function> = options.on_progress;
-            match run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, on_progress).await {
+            match run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, options.listeners).await {
                 Ok(result) => Ok(types::to_js(&result)),
                 Err(err) => Err(to_js_error(&err)),
             }

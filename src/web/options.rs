@@ -1,8 +1,9 @@
 //! Reading and checking the options JS passes in.
 use crate::core::error::UploadError;
-use crate::core::machine::UploadSpec;
+use crate::core::machine::{Policy, UploadSpec};
 use crate::core::plan::{PartPlan, PlanError};
 use crate::core::s3::{Endpoint, Object};
+use super::run::Listeners;
 use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -25,6 +26,8 @@ struct RawUploaderOptions {
     force_path_style: bool,
     part_size: Option<f64>,
     concurrency: Option<f64>,
+    stall_timeout_ms: Option<f64>,
+    server_retries: Option<f64>,
 }
 
 pub struct UploaderOptions {
@@ -32,6 +35,7 @@ pub struct UploaderOptions {
     bucket: String,
     part_size: Option<u64>,
     concurrency: usize,
+    policy: Policy,
 }
 
 impl UploaderOptions {
@@ -49,13 +53,21 @@ impl UploaderOptions {
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
             .ok_or_else(|| invalid("credentials must be a function that returns (a promise of) { accessKeyId, secretAccessKey, sessionToken, expiration }"))?;
-        let part_size = raw.part_size.map(|n| whole_number("partSize", n)).transpose()?;
-        let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n)).transpose()?;
+        let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
+        let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
+        let mut policy = Policy::default();
+        if let Some(ms) = raw.stall_timeout_ms {
+            policy.stall_timeout_ms = whole_number("stallTimeoutMs", ms, 1)?;
+        }
+        if let Some(n) = raw.server_retries {
+            policy.server_retries = whole_number("serverRetries", n, 0)? as u32;
+        }
         let options = Self {
             endpoint: Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style },
             bucket: raw.bucket,
             part_size,
             concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
+            policy,
         };
         Ok((options, callback))
     }
@@ -72,15 +84,18 @@ impl UploaderOptions {
             content_type: upload.content_type.clone(),
             plan,
             concurrency: self.concurrency,
+            policy: self.policy,
+            // Jitter only needs to differ between browsers and uploads.
+            seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         })
     }
 }
 
-fn whole_number(name: &str, n: f64) -> Result<u64, UploadError> {
-    if n >= 1.0 && n.fract() == 0.0 && n <= 2f64.powi(53) {
+fn whole_number(name: &str, n: f64, min: u64) -> Result<u64, UploadError> {
+    if n >= min as f64 && n.fract() == 0.0 && n <= 2f64.powi(53) {
         Ok(n as u64)
     } else {
-        Err(invalid(format!("{name} must be a whole number of at least 1, got {n}")))
+        Err(invalid(format!("{name} must be a whole number of at least {min}, got {n}")))
     }
 }
 
@@ -91,11 +106,11 @@ struct RawUploadOptions {
     content_type: Option<String>,
 }
 
-/// `upload(file, { key, contentType, onProgress })`.
+/// `upload(file, { key, contentType, onProgress, onState })`.
 pub struct UploadOptions {
     pub key: String,
     pub content_type: Option<String>,
-    pub on_progress: Option<Function>,
+    pub listeners: Listeners,
 }
 
 impl UploadOptions {
@@ -105,8 +120,9 @@ impl UploadOptions {
         if raw.key.is_empty() {
             return Err(invalid("key must not be empty"));
         }
-        let on_progress = Reflect::get(value, &"onProgress".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let callback = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let listeners = Listeners { on_progress: callback("onProgress"), on_state: callback("onState") };
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
-        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), on_progress })
+        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), listeners })
     }
 }

@@ -24,23 +24,41 @@ export interface UploaderOptions {
   credentials: () => Credentials | Promise<Credentials>;
   /** Bytes per part; raised to max(5 MiB, size / 10,000) when smaller. */
   partSize?: number;
-  /** Parts in flight at once per upload. Default 4. */
+  /** Parts in flight at once per upload (halved for a while when S3 throttles). Default 4. */
   concurrency?: number;
+  /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
+  stallTimeoutMs?: number;
+  /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
+   *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
+  serverRetries?: number;
 }
 
 export interface UploadProgress {
-  /** Confirmed bytes plus bytes the browser has sent of parts still in flight. */
+  /** Confirmed bytes plus bytes the browser has sent of parts in flight; never decreases (a retried part holds it). */
   bytesSent: number;
   /** Bytes in parts S3 has confirmed. */
   bytesConfirmed: number;
   totalBytes: number;
+  /** Bytes per second over the last ~10 s; null until known. */
+  speed: number | null;
+  /** Seconds left at that speed; null until known. */
+  etaSeconds: number | null;
 }
+
+export type UploadState =
+  | { state: "uploading" }
+  | { state: "waiting-for-network" }
+  | { state: "retrying"; nextTryAt: number; errorCode: string }
+  | { state: "done" }
+  | { state: "failed"; errorCode: string };
 
 export interface UploadOptions {
   key: string;
   /** Default: the file's type, if it has one. */
   contentType?: string;
   onProgress?: (progress: UploadProgress) => void;
+  /** Called when the state changes: uploading, waiting-for-network, retrying (with the next try's time), done, failed. */
+  onState?: (state: UploadState) => void;
 }
 
 export interface UploadResult {

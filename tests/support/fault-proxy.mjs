@@ -1,0 +1,439 @@
+// A fault-injecting HTTP proxy owned by the test suite: sits between the browser (or a Node S3 client) and
+// Garage, forwards every request unchanged (method, path+query, every header including Host, which SigV4
+// signs) and streams bodies both ways, unless a scripted rule says otherwise.
+//
+//   const proxy = await startFaultProxy({ target: garage.endpoint });
+//   proxy.rules([
+//     { match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { resetAfterBytes: 1 << 20 } },
+//     { match: { action: 'CompleteMultipartUpload', times: 2 }, fault: { respond: { status: 503, code: 'SlowDown', message: 'Reduce your request rate.' } } },
+//   ]);
+//   ... point the client's endpoint at proxy.url ...
+//   proxy.stats().parts[2]  // { requests, bytesIn, completed, faulted }
+//
+// Rule: { match: { action?, partNumber?, key?, nth?, times? }, fault: { ... } }
+//   action      an action name (see classify below) or an array of names; omitted: any request
+//   partNumber  a number or an array of numbers (only UploadPart requests carry one)
+//   key         the object key (path-style URLs: /bucket/key), string or RegExp
+//   nth         1-based: the rule fires first on the nth request that matches action/partNumber/key
+//               (every matching request counts, even one that an earlier rule faulted)
+//   times       on how many matching requests it fires: default 1 with nth, unlimited without
+// The first rule (in list order) that fires decides the fault. Faults:
+//   { resetAfterBytes: N }              forward, then reset both TCP connections (RST) once N request-body
+//                                       bytes have passed (0: at once, before anything is forwarded). A body
+//                                       shorter than N passes untouched.
+//   { stallMs: T, afterBytes?: N }      stop reading/forwarding the request body after N bytes (default 0) for
+//                                       T ms, then go on; if the body is shorter than N, stall at its end.
+//                                       If the client gives up meanwhile, everything is just cleaned up.
+//   { respond: { status, code, message, extraXml?, headers? } }
+//                                       do not forward: drain the request body, answer with
+//                                       <Error><Code/><Message/>{extraXml}<RequestId/></Error> and CORS headers.
+//   { latencyMs: T }                    wait T ms before forwarding (may be combined with any other fault key).
+//   { bandwidth: bytesPerSecond }       throttle the request body.
+//   { flipByteAt: offset }              forward the body with the byte at `offset` XORed with 0xff.
+//   { resetResponse: true }             forward the whole request, let the server act on it, then reset the
+//                                       client's connection instead of passing the answer back (a lost reply).
+// Helpers for common answers: see `errors` below.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { Transform, pipeline } from 'node:stream';
+
+const EXPOSE = 'ETag, Date, x-amz-request-id';
+
+/** Ready-made `respond` bodies for the S3 errors clients must survive. */
+export const errors = {
+  internalError: () => ({ status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' }),
+  slowDown: () => ({ status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }),
+  requestTimeout: () => ({ status: 400, code: 'RequestTimeout',
+    message: 'Your socket connection to the server was not read from or written to within the timeout period.' }),
+  // serverTime: the clock the client must adopt (default: 20 minutes ahead of ours). Date header carries it too.
+  requestTimeTooSkewed: (serverTime = new Date(Date.now() + 20 * 60_000)) => ({
+    status: 403, code: 'RequestTimeTooSkewed',
+    message: 'The difference between the request time and the current time is too large.',
+    extraXml: `<RequestTime>${new Date().toISOString()}</RequestTime><ServerTime>${serverTime.toISOString()}</ServerTime>`
+      + '<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>',
+    headers: { Date: serverTime.toUTCString() },
+  }),
+  expiredToken: () => ({ status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' }),
+  accessDenied: () => ({ status: 403, code: 'AccessDenied', message: 'Access Denied' }),
+  noSuchUpload: () => ({ status: 404, code: 'NoSuchUpload',
+    message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' }),
+};
+
+/**
+ * The S3 action of a request, from method, path and query (path-style addressing: /bucket/key).
+ * Returns { action, partNumber?, uploadId?, bucket?, key? }.
+ */
+export function classify(method, url) {
+  const u = new URL(url, 'http://x');
+  const q = u.searchParams;
+  const [, bucket = '', ...rest] = u.pathname.split('/');
+  const key = rest.length ? decodeURIComponent(rest.join('/')) : '';
+  const out = { bucket: decodeURIComponent(bucket), key, uploadId: q.get('uploadId') ?? undefined };
+  const pick = (action) => ({ action, ...out });
+  if (method === 'OPTIONS') return pick('Preflight');
+  if (q.has('uploads')) {
+    if (method === 'POST') return pick('CreateMultipartUpload');
+    if (method === 'GET') return pick('ListMultipartUploads');
+  }
+  if (q.has('uploadId')) {
+    if (method === 'PUT' && q.has('partNumber')) return { ...pick('UploadPart'), partNumber: Number(q.get('partNumber')) };
+    if (method === 'POST') return pick('CompleteMultipartUpload');
+    if (method === 'DELETE') return pick('AbortMultipartUpload');
+    if (method === 'GET') return pick('ListParts');
+  }
+  if (!key) {
+    if (method === 'HEAD') return pick('HeadBucket');
+    if (method === 'GET') return pick(q.has('cors') ? 'GetBucketCors' : 'ListObjects');
+    if (method === 'PUT') return pick(q.has('cors') ? 'PutBucketCors' : 'CreateBucket');
+    return pick(`Bucket${method[0]}${method.slice(1).toLowerCase()}`);
+  }
+  if (method === 'HEAD') return pick('HeadObject');
+  if (method === 'GET') return pick('GetObject');
+  if (method === 'PUT') return pick('PutObject');
+  if (method === 'DELETE') return pick('DeleteObject');
+  if (method === 'POST' && q.has('delete')) return pick('DeleteObjects');
+  return pick(`Other${method}`);
+}
+
+const emptyCounts = () => ({ requests: 0, bytesIn: 0, completed: 0, faulted: 0 });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const oneOf = (want, value) => want === undefined || (Array.isArray(want) ? want.includes(value) : want === value);
+const keyMatches = (want, key) => want === undefined || (want instanceof RegExp ? want.test(key) : want === key);
+const xmlEscape = (s) => String(s).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Starts the proxy on 127.0.0.1 (a free port unless given). `target`: the S3 server's base URL.
+ */
+export async function startFaultProxy({ target, port = 0 }) {
+  const upstream = new URL(target);
+  if (upstream.protocol !== 'http:') throw new Error(`fault proxy: only http targets, got ${target}`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const started = performance.now();
+  const now = () => Math.round((performance.now() - started) * 10) / 10;
+
+  let ruleList = [];
+  let counts, parts, log;
+  const resetStats = () => { counts = {}; parts = {}; log = []; };
+  resetStats();
+
+  // Bumps requests/bytesIn/completed/faulted for the action and, for UploadPart, the part number.
+  const bump = (entry, field, n = 1) => {
+    (counts[entry.action] ??= emptyCounts())[field] += n;
+    if (entry.partNumber !== undefined) (parts[entry.partNumber] ??= emptyCounts())[field] += n;
+  };
+
+  const chooseFault = (info) => {
+    let chosen;
+    for (const rule of ruleList) {
+      const m = rule.match ?? {};
+      if (!oneOf(m.action, info.action) || !oneOf(m.partNumber, info.partNumber) || !keyMatches(m.key, info.key)) continue;
+      rule.seen += 1;
+      if (chosen) continue; // count the match, but the first firing rule wins
+      const first = m.nth ?? 1;
+      const times = m.times ?? (m.nth !== undefined ? 1 : Infinity);
+      if (rule.seen >= first && rule.fired < times) {
+        rule.fired += 1;
+        chosen = rule.fault;
+      }
+    }
+    return chosen;
+  };
+
+  const sockets = new Set();
+  const server = http.createServer({ keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: 60_000 });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (req, res) => {
+    handle(req, res).catch((err) => {
+      console.error('fault proxy:', err);
+      req.socket.destroy();
+    });
+  });
+
+  async function handle(req, res) {
+    const info = classify(req.method, req.url);
+    const fault = chooseFault(info);
+    const entry = {
+      t: now(), action: info.action, partNumber: info.partNumber, uploadId: info.uploadId, key: info.key,
+      method: req.method, status: null, outcome: 'pending', bytesIn: 0, fault: fault ? describe(fault) : null, tEnd: null,
+    };
+    log.push(entry);
+    bump(entry, 'requests');
+    if (fault) bump(entry, 'faulted');
+    let finished = false;
+    const finish = (outcome, status = entry.status) => {
+      if (finished) return;
+      finished = true;
+      entry.outcome = outcome;
+      entry.status = status;
+      entry.tEnd = now();
+      if (outcome === 'ok' && status >= 200 && status < 300) bump(entry, 'completed');
+    };
+    res.once('close', () => finish(res.writableFinished ? 'ok' : 'client-closed'));
+
+    // Counts the body bytes as they arrive from the client, before any fault touches them.
+    const counter = new Transform({
+      transform(chunk, _enc, cb) {
+        entry.bytesIn += chunk.length;
+        bump(entry, 'bytesIn', chunk.length);
+        cb(null, chunk);
+      },
+    });
+
+    if (fault?.latencyMs) {
+      await sleep(fault.latencyMs);
+      if (req.destroyed || res.destroyed) return finish('client-closed');
+    }
+
+    if (fault?.respond) {
+      pipeline(req, counter, (err) => {
+        if (err) return finish('client-closed');
+        const r = fault.respond;
+        const requestId = randomBytes(8).toString('hex').toUpperCase();
+        const body = req.method === 'HEAD' ? '' : '<?xml version="1.0" encoding="UTF-8"?>\n'
+          + `<Error><Code>${xmlEscape(r.code)}</Code><Message>${xmlEscape(r.message ?? r.code)}</Message>`
+          + `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId></Error>`;
+        entry.status = r.status;
+        res.writeHead(r.status, {
+          'Content-Type': 'application/xml',
+          'Content-Length': Buffer.byteLength(body),
+          Date: new Date().toUTCString(),
+          'x-amz-request-id': requestId,
+          'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+          'Access-Control-Expose-Headers': EXPOSE,
+          Vary: 'Origin',
+          ...r.headers,
+        });
+        res.end(body);
+      });
+      counter.resume();
+      return;
+    }
+
+    const resetBoth = (upReq) => {
+      finish('reset');
+      req.socket.resetAndDestroy();
+      if (upReq?.socket) upReq.socket.resetAndDestroy();
+      upReq?.destroy();
+    };
+
+    if (fault?.resetAfterBytes === 0) return resetBoth(null);
+
+    const upReq = http.request({
+      host: upstream.hostname,
+      port: upstream.port || 80,
+      method: req.method,
+      path: req.url,
+      headers: req.rawHeaders, // the same headers, same case, same order, Host included
+      setHost: false,
+      agent,
+    });
+    const faultStage = bodyFault(fault, () => resetBoth(upReq), () => req.destroyed);
+
+    upReq.on('response', (upRes) => {
+      entry.status = upRes.statusCode;
+      if (fault?.resetResponse) {
+        upRes.resume();
+        upRes.once('end', () => resetBoth(null));
+        return;
+      }
+      res.writeHead(upRes.statusCode, upRes.statusMessage, upRes.rawHeaders);
+      pipeline(upRes, res, () => {});
+    });
+    upReq.on('error', (err) => {
+      if (finished) return;
+      if (entry.status !== null) {
+        // The server answered early (say 403 before reading a part) and closed: the answer is on its way
+        // to the client; swallow the rest of the body as the server would.
+        src.unpipe(upReq);
+        src.resume();
+        return;
+      }
+      if (!res.headersSent) {
+        res.writeHead(502, { 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' });
+        res.end(`fault proxy: upstream error: ${err.message}`);
+        finish('upstream-error', 502);
+      } else {
+        res.destroy();
+        finish('upstream-error');
+      }
+    });
+    // Not stream.pipeline: an upstream write error must not destroy the client's request before the
+    // server's answer is passed on.
+    req.on('error', () => {});
+    req.once('close', () => {
+      if (req.complete) return;
+      // The client went away mid-body: don't leave the server waiting for the rest.
+      faultStage?.destroy();
+      if (!upReq.destroyed) upReq.destroy();
+    });
+    let src = req.pipe(counter);
+    if (faultStage) src = src.pipe(faultStage);
+    src.pipe(upReq);
+  }
+
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  const actualPort = server.address().port;
+  const url = `http://127.0.0.1:${actualPort}`;
+
+  const copy = (o) => JSON.parse(JSON.stringify(o));
+  const proxy = {
+    url,
+    port: actualPort,
+    target,
+    /** Replaces the rule list (and restarts the rules' nth/times counting). Returns the proxy. */
+    rules(list) {
+      ruleList = list.map((rule) => {
+        if (!rule.fault) throw new Error(`fault proxy: rule without fault: ${JSON.stringify(rule)}`);
+        return { match: rule.match ?? {}, fault: rule.fault, seen: 0, fired: 0 };
+      });
+      return proxy;
+    },
+    /** Rules plus how often each matched and fired. */
+    activeRules: () => ruleList.map(({ match, fault, seen, fired }) => ({ match, fault, seen, fired })),
+    clearRules() { ruleList = []; return proxy; },
+    /**
+     * { actions: { [action]: counts }, parts: { [partNumber]: counts }, log: [entry...] }, a snapshot.
+     * counts: { requests, bytesIn (request body bytes received from the client), completed (2xx answers
+     * passed back in full), faulted (requests a rule fired on) }.
+     * log entry: { t, tEnd (ms since the proxy started), action, partNumber, uploadId, key, method,
+     * status (null if none reached the client), outcome ('ok' | 'reset' | 'client-closed' | 'upstream-error'
+     * | 'pending'), bytesIn, fault (e.g. 'resetAfterBytes=1048576' or null) }, in order of arrival.
+     */
+    stats: () => copy({ actions: counts, parts, log }),
+    resetStats() { resetStats(); return proxy; },
+    async stop() {
+      ruleList = [];
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+  return proxy;
+}
+
+function describe(fault) {
+  return Object.entries(fault).map(([k, v]) => (k === 'respond' ? `respond=${v.status} ${v.code}` : `${k}=${v}`)).join(',');
+}
+
+// A Transform applying the body faults, or null when the body passes untouched.
+function bodyFault(fault, reset, clientGone) {
+  if (!fault) return null;
+  if (fault.resetAfterBytes !== undefined) {
+    const limit = fault.resetAfterBytes;
+    let passed = 0;
+    let fired = false;
+    return new Transform({
+      transform(chunk, _enc, cb) {
+        if (fired) return cb();
+        if (passed + chunk.length < limit) {
+          passed += chunk.length;
+          return cb(null, chunk);
+        }
+        fired = true;
+        this.push(chunk.subarray(0, limit - passed));
+        passed = limit;
+        cb();
+        setImmediate(reset);
+      },
+    });
+  }
+  if (fault.stallMs !== undefined) {
+    const after = fault.afterBytes ?? 0;
+    let passed = 0;
+    let stalled = false;
+    let timer;
+    const stall = (cb) => {
+      stalled = true;
+      timer = setTimeout(() => { timer = undefined; if (!clientGone()) cb(); }, fault.stallMs);
+    };
+    return new Transform({
+      transform(chunk, _enc, cb) {
+        if (stalled || passed + chunk.length < after) {
+          passed += chunk.length;
+          return cb(null, chunk);
+        }
+        const head = chunk.subarray(0, after - passed);
+        const tail = chunk.subarray(after - passed);
+        passed += chunk.length;
+        if (head.length) this.push(head);
+        stall(() => cb(null, tail));
+      },
+      flush(cb) {
+        if (stalled) return cb();
+        stall(cb);
+      },
+      destroy(err, cb) {
+        clearTimeout(timer);
+        cb(err);
+      },
+    });
+  }
+  if (fault.bandwidth !== undefined) {
+    const bps = fault.bandwidth;
+    const slice = Math.max(1, Math.floor(bps / 20)); // ~20 sends a second
+    let sent = 0;
+    let start;
+    let timer;
+    let gone = false;
+    return new Transform({
+      async transform(chunk, _enc, cb) {
+        start ??= performance.now();
+        for (let off = 0; off < chunk.length; off += slice) {
+          const piece = chunk.subarray(off, off + slice);
+          const due = start + ((sent + piece.length) / bps) * 1000;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => { timer = setTimeout(resolve, wait); });
+          if (gone) return;
+          sent += piece.length;
+          this.push(piece);
+        }
+        cb();
+      },
+      destroy(err, cb) {
+        gone = true;
+        clearTimeout(timer);
+        cb(err);
+      },
+    });
+  }
+  if (fault.flipByteAt !== undefined) {
+    const at = fault.flipByteAt;
+    let passed = 0;
+    return new Transform({
+      transform(chunk, _enc, cb) {
+        if (at >= passed && at < passed + chunk.length) {
+          chunk = Buffer.from(chunk);
+          chunk[at - passed] ^= 0xff;
+        }
+        passed += chunk.length;
+        cb(null, chunk);
+      },
+    });
+  }
+  return null; // latencyMs / resetResponse only
+}
+
+/**
+ * Parts sent again after S3 had confirmed them (a 2xx answer passed back in full): from a stats() snapshot,
+ * every later UploadPart request (started after that answer) for the same uploadId and part number.
+ * Returns [{ uploadId, partNumber, confirmedAt, resentAt }]; empty is what tests want.
+ */
+export function partsResentAfterConfirmation(stats) {
+  const confirmed = new Map(); // `${uploadId} ${partNumber}` -> tEnd of the first confirmation
+  const out = [];
+  const parts = stats.log.filter((e) => e.action === 'UploadPart');
+  for (const e of parts) {
+    if (e.outcome === 'ok' && e.status >= 200 && e.status < 300) {
+      const id = `${e.uploadId} ${e.partNumber}`;
+      if (!confirmed.has(id) || confirmed.get(id) > e.tEnd) confirmed.set(id, e.tEnd);
+    }
+  }
+  for (const e of parts) {
+    const at = confirmed.get(`${e.uploadId} ${e.partNumber}`);
+    if (at !== undefined && e.t >= at) out.push({ uploadId: e.uploadId, partNumber: e.partNumber, confirmedAt: at, resentAt: e.t });
+  }
+  return out;
+}
