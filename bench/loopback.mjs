@@ -8,7 +8,7 @@
 // (the harness page in tests/e2e/harness/dist/, which exposes window.runUpload).
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -67,7 +67,8 @@ const cleanup = () => (cleaning ??= (async () => {
 })());
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 // garage.mjs stops Garage and exits on these signals; close the browser and remove the files alongside.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => { cleanup(); });
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => { interrupted = true; cleanup(); });
 
 // ---------- test data: fresh random bytes every upload (Garage deduplicates identical blocks) ----------
 function writeRandom(file, size) {
@@ -119,9 +120,13 @@ const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const payloadHash = (data) => ['-H', `x-amz-content-sha256: ${sha256(data)}`];
 
 async function curl(ctx, args) {
-  const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:s3',
-    '--user', `${ctx.garage.accessKeyId}:${ctx.garage.secretAccessKey}`, ...args], { maxBuffer: 16 * MiB });
-  return stdout;
+  try {
+    const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:s3',
+      '--user', `${ctx.garage.accessKeyId}:${ctx.garage.secretAccessKey}`, ...args], { maxBuffer: 16 * MiB });
+    return stdout;
+  } catch (err) {
+    throw new Error(`curl exited with ${err.code}: ${err.stderr?.trim()}\n${err.stdout ?? ''}`.trim());
+  }
 }
 
 async function uploadCurl(ctx, round) {
@@ -228,7 +233,13 @@ try {
   const load0 = os.loadavg();
   ctx.garage = await startGarage();
   cleanups.push(ctx.garage.stop);
-  ctx.server = await startDevServer({ root: HARNESS_DIST, garage: ctx.garage });
+  // A snapshot of the built page: a rebuild during the run (others work in this tree) must not change what is measured.
+  const harness = path.join(tmp, 'harness');
+  cpSync(HARNESS_DIST, harness, { recursive: true });
+  const wasm = readdirSync(harness).find((f) => f.endsWith('.wasm'));
+  const build = `${wasm} (${statSync(path.join(harness, wasm)).size} bytes, built ${statSync(path.join(HARNESS_DIST, wasm)).mtime.toISOString()}); `
+    + `tree at ${execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) }).trim()}`;
+  ctx.server = await startDevServer({ root: harness, garage: ctx.garage });
   cleanups.push(ctx.server.stop);
   ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   cleanups.push(() => ctx.browser.close());
@@ -253,6 +264,7 @@ try {
   }
   const load1 = os.loadavg();
   report(results, [
+    `harness build measured: ${build}`,
     `Chromium: ${ctx.browser.version()} (/usr/bin/chromium via playwright-core, headless)`,
     `Chromium command line: ${chromiumCmd}`,
     `curl: ${curlVersion}`,
@@ -263,7 +275,7 @@ try {
     `total bench time: ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   ].join('\n'));
 } catch (err) {
-  console.error(err);
+  if (!interrupted) console.error(err);
   process.exitCode = 1;
 } finally {
   await cleanup();

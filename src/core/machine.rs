@@ -367,8 +367,10 @@ impl Upload {
 
     /// Decides what an S3 error answer means; `None` when the upload has failed for good.
     fn digest_error(&mut self, err: &S3Error, resp: &Response, now_ms: u64) -> Option<ErrorClass> {
+        // Some stores answer an expired key with AccessDenied, and apps may not say when keys expire: a denial with
+        // credentials that have not just been renewed earns one refresh; a second one in a row is final.
         let expired = self.credentials_expire_at_ms.is_some_and(|exp| self.signing_time_ms(now_ms) >= exp);
-        let class = classify(err, expired);
+        let class = classify(err, expired || self.consecutive_fixes == 0);
         let fixable = matches!(class, ErrorClass::CredentialsExpired | ErrorClass::ClockSkew);
         if fixable {
             self.consecutive_fixes += 1;

@@ -18,13 +18,13 @@ pub enum ErrorClass {
     Fatal,
 }
 
-/// Classifies an S3 error answer. `credentials_expired` says whether the credentials used had passed their
-/// `expiration` (then an AccessDenied is about expiry, which some stores report that way).
-pub fn classify(err: &S3Error, credentials_expired: bool) -> ErrorClass {
+/// Classifies an S3 error answer. `maybe_expired` says whether the credentials used may have expired (then an
+/// AccessDenied may be about expiry, which some stores report that way).
+pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
     match err.code.as_str() {
         "SlowDown" | "TooManyRequests" | "Throttling" | "ThrottlingException" => ErrorClass::Throttled,
         "ExpiredToken" | "InvalidToken" | "TokenRefreshRequired" => ErrorClass::CredentialsExpired,
-        "AccessDenied" | "InvalidAccessKeyId" if credentials_expired => ErrorClass::CredentialsExpired,
+        "AccessDenied" | "InvalidAccessKeyId" if maybe_expired => ErrorClass::CredentialsExpired,
         "RequestTimeTooSkewed" => ErrorClass::ClockSkew,
         "RequestTimeout" | "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
         CORS_ETAG_HIDDEN => ErrorClass::Fatal,
@@ -82,7 +82,7 @@ mod tests {
     }
 
     #[test]
-    fn access_denied_means_expiry_only_when_the_credentials_had_expired() {
+    fn access_denied_means_expiry_only_when_the_credentials_may_have_expired() {
         assert_eq!(classify(&s3(403, "AccessDenied"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(403, "AccessDenied"), true), ErrorClass::CredentialsExpired);
     }

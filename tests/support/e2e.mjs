@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 import { startDevServer } from './dev-server.mjs';
+import { startFaultProxy } from './fault-proxy.mjs';
 import { startGarage } from './garage.mjs';
 
 const HARNESS_DIST = fileURLToPath(new URL('../e2e/harness/dist/', import.meta.url));
@@ -15,7 +16,12 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 export const MiB = 1024 * 1024;
 
-export async function startHarness() {
+/**
+ * Garage + dev server + headless Chromium. `proxy: true` puts the fault proxy (./fault-proxy.mjs) between the
+ * page and Garage: the page's endpoint (upload() default and /config) is then the proxy's URL, returned as `h.proxy`.
+ * `proxy: { keepAlive: false }` passes options on (see startFaultProxy).
+ */
+export async function startHarness({ proxy: withProxy = false } = {}) {
   if (!existsSync(path.join(HARNESS_DIST, 'index.html'))) {
     throw new Error(`${HARNESS_DIST} is not built: run scripts/build.sh && npx webpack`);
   }
@@ -26,7 +32,11 @@ export async function startHarness() {
   try {
     const garage = await startGarage();
     stack.push(garage.stop);
-    const server = await startDevServer({ root: HARNESS_DIST, garage });
+    const proxyOptions = typeof withProxy === 'object' ? withProxy : {};
+    const proxy = withProxy ? await startFaultProxy({ ...proxyOptions, target: garage.endpoint }) : undefined;
+    if (proxy) stack.push(proxy.stop);
+    const endpoint = proxy?.url ?? garage.endpoint;
+    const server = await startDevServer({ root: HARNESS_DIST, garage: { ...garage, endpoint } });
     stack.push(server.stop);
     // playwright-core adds --headless itself.
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -43,6 +53,7 @@ export async function startHarness() {
 
     return {
       garage,
+      proxy,
       page,
       stop,
       // Writes `size` fresh random bytes (Garage deduplicates identical blocks) and returns path and sha256.
@@ -62,7 +73,7 @@ export async function startHarness() {
       async upload(filePath, options) {
         await page.setInputFiles('#file', filePath);
         return page.evaluate((opts) => window.runUpload(opts),
-          { endpoint: garage.endpoint, region: garage.region, bucket: garage.bucket, ...options });
+          { endpoint, region: garage.region, bucket: garage.bucket, ...options });
       },
     };
   } catch (err) {

@@ -4,7 +4,8 @@
 //
 //   const proxy = await startFaultProxy({ target: garage.endpoint });
 //   proxy.rules([
-//     { match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { resetAfterBytes: 1 << 20 } },
+//     // times: 2, because Chromium silently resends once after a reset on a reused connection (see below)
+//     { match: { action: 'UploadPart', partNumber: 2, times: 2 }, fault: { resetAfterBytes: 1 << 20 } },
 //     { match: { action: 'CompleteMultipartUpload', times: 2 }, fault: { respond: { status: 503, code: 'SlowDown', message: 'Reduce your request rate.' } } },
 //   ]);
 //   ... point the client's endpoint at proxy.url ...
@@ -33,6 +34,15 @@
 //   { resetResponse: true }             forward the whole request, let the server act on it, then reset the
 //                                       client's connection instead of passing the answer back (a lost reply).
 // Helpers for common answers: see `errors` below.
+//
+// Chromium resends a request by itself, once, when its connection was a reused keep-alive one and it broke
+// before any answer came back (ERR_CONNECTION_RESET / closed), even after megabytes of body, even after the whole
+// body was sent (resetResponse). So with the default keepAlive: true, a reset that fires on one request only
+// (nth, times: 1) is usually absorbed by the browser and the page never sees it; the proxy logs both requests.
+// Either match at least two requests (the resend goes out on a fresh connection, which is not retried), or
+// start the proxy with keepAlive: false (every answer says Connection: close, so no connection is reused).
+// Also: XHR upload progress counts bytes handed to the socket, not bytes received (7 MiB "sent" when the proxy
+// had 3 MiB at the reset, on loopback).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
@@ -103,8 +113,9 @@ const xmlEscape = (s) => String(s).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(
 
 /**
  * Starts the proxy on 127.0.0.1 (a free port unless given). `target`: the S3 server's base URL.
+ * keepAlive: false makes every answer close its connection (see above: no silent browser resends).
  */
-export async function startFaultProxy({ target, port = 0 }) {
+export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
   const upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new Error(`fault proxy: only http targets, got ${target}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -171,7 +182,11 @@ export async function startFaultProxy({ target, port = 0 }) {
       entry.tEnd = now();
       if (outcome === 'ok' && status >= 200 && status < 300) bump(entry, 'completed');
     };
-    res.once('close', () => finish(res.writableFinished ? 'ok' : 'client-closed'));
+    if (!keepAlive) res.shouldKeepAlive = false; // answers carry Connection: close
+    // (Not res.writableFinished: Node reports true for an answer never written when the socket is destroyed.)
+    let answered = false;
+    res.once('finish', () => { answered = true; });
+    res.once('close', () => finish(answered ? 'ok' : 'client-closed'));
 
     // Counts the body bytes as they arrive from the client, before any fault touches them.
     const counter = new Transform({
@@ -239,7 +254,12 @@ export async function startFaultProxy({ target, port = 0 }) {
         upRes.once('end', () => resetBoth(null));
         return;
       }
-      res.writeHead(upRes.statusCode, upRes.statusMessage, upRes.rawHeaders);
+      // Connection management is ours (hop-by-hop): drop the server's Connection/Keep-Alive headers.
+      const headers = [];
+      for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
+        if (!/^(connection|keep-alive)$/i.test(upRes.rawHeaders[i])) headers.push(upRes.rawHeaders[i], upRes.rawHeaders[i + 1]);
+      }
+      res.writeHead(upRes.statusCode, upRes.statusMessage, headers);
       pipeline(upRes, res, () => {});
     });
     upReq.on('error', (err) => {
@@ -263,9 +283,10 @@ export async function startFaultProxy({ target, port = 0 }) {
     // Not stream.pipeline: an upstream write error must not destroy the client's request before the
     // server's answer is passed on.
     req.on('error', () => {});
-    req.once('close', () => {
-      if (req.complete) return;
-      // The client went away mid-body: don't leave the server waiting for the rest.
+    res.once('close', () => {
+      if (answered) return;
+      // The client went away (mid-body, or while a fault held the request): drop timers, and don't leave
+      // the server waiting for the rest.
       faultStage?.destroy();
       if (!upReq.destroyed) upReq.destroy();
     });
@@ -309,6 +330,7 @@ export async function startFaultProxy({ target, port = 0 }) {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(() => resolve()));
       agent.destroy();
+      await new Promise((resolve) => setImmediate(resolve)); // let the cut requests' log entries settle
     },
   };
   return proxy;

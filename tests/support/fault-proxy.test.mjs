@@ -369,6 +369,30 @@ test('stats: counts per action and part, and finds parts sent again after S3 con
   await abort(Key, UploadId);
 });
 
+test('keepAlive: false closes every connection after its answer, forwarded or injected', async () => {
+  const p2 = await startFaultProxy({ target: garage.endpoint, keepAlive: false });
+  const get = (path, headers = {}) => new Promise((resolve, reject) => {
+    http.get(`${p2.url}${path}`, { headers: { Connection: 'keep-alive', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res));
+    }).on('error', reject);
+  });
+  try {
+    const forwarded = await get(`/${Bucket}/none`);
+    assert.equal(forwarded.statusCode, 403, 'unsigned: Garage refuses');
+    assert.equal(forwarded.headers.connection, 'close');
+    p2.rules([{ fault: { respond: errors.slowDown() } }]);
+    const injected = await get(`/${Bucket}/none`);
+    assert.equal(injected.statusCode, 503);
+    assert.equal(injected.headers.connection, 'close');
+    // The default keeps connections open.
+    const kept = await raw({ path: `/${Bucket}/none`, headers: { Connection: 'keep-alive' } });
+    assert.equal(kept.headers.connection, 'keep-alive');
+  } finally {
+    await p2.stop();
+  }
+});
+
 test('stop() closes the server and cuts open connections', async () => {
   const p2 = await startFaultProxy({ target: garage.endpoint });
   p2.rules([{ fault: { stallMs: 10_000 } }]);
