@@ -1,12 +1,15 @@
 //! The upload state machine: it decides which request goes next, when to retry, and digests answers. It does no I/O
 //! and reads no clock: the shell passes the time in, asks [`Upload::poll`] what to do, signs and sends each request,
 //! and hands every answer back to [`Upload::on_response`].
+use crate::core::checksum;
 use crate::core::clock;
 use crate::core::error::{Context, UploadError};
 use crate::core::plan::{Part, PartPlan};
 use crate::core::progress::{Progress, ProgressSnapshot};
 use crate::core::retry::{classify, Backoff, ErrorClass};
 use crate::core::s3::complete_multipart_upload::CompletedPart;
+use crate::core::s3::list_multipart_uploads::{self, ListedUpload};
+use crate::core::s3::list_parts::{self, ListedPart};
 use crate::core::s3::{self, complete_multipart_upload, create_multipart_upload, put_object, upload_part, Endpoint, Object, Request, Response, S3Error};
 
 /// How hard an upload tries before giving up, and how long a silent request may hang.
@@ -45,6 +48,11 @@ pub struct UploadSpec {
     /// At most this many part uploads in flight.
     pub concurrency: usize,
     pub policy: Policy,
+    /// Every part carries a CRC-64/NVME and S3 checks the whole object's at Complete. Off for stores without
+    /// flexible checksums.
+    pub checksums: bool,
+    /// Look for an unfinished upload of this key first and keep its parts that match the file.
+    pub resume: bool,
     /// Seeds the backoff jitter.
     pub seed: u64,
 }
@@ -59,6 +67,12 @@ pub struct UploadResult {
     pub location: String,
     /// `None` for an empty file, which is sent with one PutObject.
     pub upload_id: Option<String>,
+    /// `"CRC64NVME"` when S3 checked every part and the whole object against the file; `None` without checksums.
+    pub checksum_algorithm: Option<String>,
+    /// The whole object's checksum (base64), as S3 reported it.
+    pub checksum: Option<String>,
+    /// Parts of an earlier, unfinished upload that matched the file and were not sent again.
+    pub resumed_parts: u32,
 }
 
 /// What the app is told the upload is doing.
@@ -79,6 +93,10 @@ pub enum UploadState {
 pub enum OpKind {
     /// PutObject of an empty file.
     PutEmpty,
+    /// ListMultipartUploads: an unfinished upload of this key to resume?
+    FindUpload,
+    /// ListParts of the upload being resumed.
+    ListParts,
     Create,
     Part(Part),
     Complete,
@@ -93,11 +111,16 @@ pub struct Op {
     pub id: OpId,
     pub kind: OpKind,
     pub request: Request,
+    /// A part whose CRC-64/NVME the shell computes and hands to [`Upload::attach_checksum`] before signing.
+    pub needs_checksum: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Send(Op),
+    /// Compute the CRC-64/NVME of this part of the local file and hand it to [`Upload::on_local_checksum`]:
+    /// S3 holds a part of an earlier upload, kept only if it is this file's.
+    Verify(Part),
     /// Stop this attempt (it stalled); its answer, if any comes, is ignored.
     Abort(OpId),
 }
@@ -109,6 +132,8 @@ pub type TransportError = String;
 enum Slot {
     /// To be sent at `due_ms`.
     Waiting { due_ms: u64 },
+    /// S3 holds this part from an earlier attempt: to be checked against the file (`checking` once asked).
+    Listed { etag: String, crc: u64, checking: bool },
     InFlight { id: OpId, last_progress_ms: u64 },
     Done,
 }
@@ -139,6 +164,10 @@ impl Task {
 #[derive(Debug)]
 enum Phase {
     PuttingEmpty,
+    /// ListMultipartUploads pages: `next` is the page to ask for, `newest` the latest upload of the key so far.
+    FindingUpload { next: Option<(String, String)>, newest: Option<ListedUpload> },
+    /// ListParts pages of the upload to resume.
+    ListingParts { upload_id: String, next: Option<u32>, listed: Vec<ListedPart> },
     Creating,
     Uploading { upload_id: String },
     Completing { upload_id: String },
@@ -153,6 +182,8 @@ pub struct Upload {
     control: Task,
     parts: Vec<Task>,
     etags: Vec<Option<String>>,
+    crcs: Vec<Option<u64>>,
+    resumed_parts: u32,
     progress: Progress,
     next_id: OpId,
     online: bool,
@@ -171,12 +202,18 @@ pub struct Upload {
 impl Upload {
     pub fn new(spec: UploadSpec, now_ms: u64) -> Self {
         let count = spec.plan.count() as usize;
-        let phase = if spec.plan.size == 0 { Phase::PuttingEmpty } else { Phase::Creating };
+        let phase = match (spec.plan.size, spec.resume) {
+            (0, _) => Phase::PuttingEmpty,
+            (_, true) => Phase::FindingUpload { next: None, newest: None },
+            (_, false) => Phase::Creating,
+        };
         Self {
             phase,
             control: Task::due(now_ms),
             parts: vec![Task::due(now_ms); count],
             etags: vec![None; count],
+            crcs: vec![None; count],
+            resumed_parts: 0,
             progress: Progress::new(spec.plan.size),
             next_id: 1,
             online: true,
@@ -204,19 +241,23 @@ impl Upload {
             let upload_id = upload_id.clone();
             self.start_parts(&upload_id, now_ms, &mut actions);
             if self.parts.iter().all(|p| p.slot == Slot::Done) {
-                let request = complete_multipart_upload::request(&self.spec.endpoint, &self.spec.object, &upload_id, &self.completed_parts());
                 self.phase = Phase::Completing { upload_id };
                 self.control = Task::due(now_ms);
-                actions.extend(self.start_control(OpKind::Complete, request, now_ms));
+            } else {
+                return actions;
             }
-            return actions;
         }
         let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
         let (kind, request) = match &self.phase {
             Phase::PuttingEmpty => (OpKind::PutEmpty, put_object::request(endpoint, object, content_type)),
-            Phase::Creating => (OpKind::Create, create_multipart_upload::request(endpoint, object, content_type)),
+            Phase::FindingUpload { next, .. } => {
+                (OpKind::FindUpload, list_multipart_uploads::request(endpoint, &object.bucket, &object.key, next.as_ref()))
+            }
+            Phase::ListingParts { upload_id, next, .. } => (OpKind::ListParts, list_parts::request(endpoint, object, upload_id, *next)),
+            Phase::Creating => (OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
             Phase::Completing { upload_id } => {
-                (OpKind::Complete, complete_multipart_upload::request(endpoint, object, upload_id, &self.completed_parts()))
+                let object_crc = self.spec.checksums.then(|| self.object_crc());
+                (OpKind::Complete, complete_multipart_upload::request(endpoint, object, upload_id, &self.completed_parts(), object_crc))
             }
             Phase::Uploading { .. } | Phase::Finished(_) => unreachable!("handled above"),
         };
@@ -229,7 +270,7 @@ impl Upload {
             Slot::Waiting { due_ms } if due_ms <= now_ms => {
                 let id = self.take_id();
                 self.control.slot = Slot::InFlight { id, last_progress_ms: now_ms };
-                Some(Action::Send(Op { id, kind, request }))
+                Some(Action::Send(Op { id, kind, request, needs_checksum: false }))
             }
             _ => None,
         }
@@ -237,19 +278,27 @@ impl Upload {
 
     fn start_parts(&mut self, upload_id: &str, now_ms: u64, actions: &mut Vec<Action>) {
         let limit = (self.window as usize).clamp(1, self.spec.concurrency.max(1));
-        let mut in_flight = self.parts.iter().filter(|p| p.in_flight_id().is_some()).count();
+        let busy = |t: &Task| t.in_flight_id().is_some() || matches!(t.slot, Slot::Listed { checking: true, .. });
+        let mut in_flight = self.parts.iter().filter(|t| busy(t)).count();
         for index in 0..self.parts.len() {
             if in_flight >= limit {
                 break;
             }
-            if matches!(self.parts[index].slot, Slot::Waiting { due_ms } if due_ms <= now_ms) {
-                let id = self.take_id();
-                self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms };
-                in_flight += 1;
-                let part = self.spec.plan.part(index as u32 + 1);
-                let request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
-                actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request }));
+            let part = self.spec.plan.part(index as u32 + 1);
+            match &mut self.parts[index].slot {
+                Slot::Waiting { due_ms } if *due_ms <= now_ms => {
+                    let id = self.take_id();
+                    self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms };
+                    let request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
+                    actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request, needs_checksum: self.spec.checksums }));
+                }
+                Slot::Listed { checking: checking @ false, .. } => {
+                    *checking = true;
+                    actions.push(Action::Verify(part));
+                }
+                _ => continue,
             }
+            in_flight += 1;
         }
     }
 
@@ -281,10 +330,40 @@ impl Upload {
         self.next_id - 1
     }
 
-    /// Every part's ETag in ascending part order (the order S3 requires).
+    /// Every part's ETag (and CRC) in ascending part order (the order S3 requires).
     fn completed_parts(&self) -> Vec<CompletedPart> {
-        let etags = self.etags.iter().enumerate();
-        etags.filter_map(|(i, e)| Some(CompletedPart { number: i as u32 + 1, etag: e.clone()? })).collect()
+        let parts = self.etags.iter().zip(&self.crcs).enumerate();
+        parts.filter_map(|(i, (e, crc))| Some(CompletedPart { number: i as u32 + 1, etag: e.clone()?, crc: *crc })).collect()
+    }
+
+    /// The whole file's CRC-64/NVME, combined from the parts' in order.
+    fn object_crc(&self) -> u64 {
+        let parts = self.spec.plan.parts().zip(&self.crcs);
+        parts.fold(0, |acc, (part, crc)| checksum::combine(acc, crc.unwrap_or_default(), part.len))
+    }
+
+    /// Records the CRC the shell computed for the part `op` sends, and puts it in the request.
+    pub fn attach_checksum(&mut self, op: &mut Op, crc: u64) {
+        if let OpKind::Part(part) = op.kind {
+            self.crcs[part.number as usize - 1] = Some(crc);
+            upload_part::add_checksum(&mut op.request, crc);
+        }
+    }
+
+    /// The CRC of `part` of the local file, asked for by [`Action::Verify`]: a listed part that matches is kept,
+    /// any other is sent again.
+    pub fn on_local_checksum(&mut self, part: Part, crc: u64, now_ms: u64) {
+        let index = part.number as usize - 1;
+        let Slot::Listed { etag, crc: listed, checking: true } = &self.parts[index].slot else { return };
+        if *listed == crc {
+            self.etags[index] = Some(etag.clone());
+            self.crcs[index] = Some(crc);
+            self.parts[index].slot = Slot::Done;
+            self.progress.confirmed(part.number, part.len, now_ms);
+            self.resumed_parts += 1;
+        } else {
+            self.parts[index].slot = Slot::Waiting { due_ms: now_ms };
+        }
     }
 
     /// The answer (or transport failure) of attempt `id`, received at `now_ms`.
@@ -326,8 +405,12 @@ impl Upload {
                     Ok(resp) => resp,
                     Err(_) => return self.retry_control(ErrorClass::Network, "NetworkError", now_ms),
                 };
-                if let Err(err) = self.digest_control(kind, &resp) {
-                    if let Some(class) = self.digest_error(&err, &resp, now_ms) {
+                if let Err(err) = self.digest_control(kind, &resp, now_ms) {
+                    if kind == OpKind::FindUpload && matches!(err.code.as_str(), "AccessDenied" | "NotImplemented" | "MethodNotAllowed") {
+                        // Not allowed to list uploads (s3:ListBucketMultipartUploads) or not supported: start afresh.
+                        self.phase = Phase::Creating;
+                        self.control = Task::due(now_ms);
+                    } else if let Some(class) = self.digest_error(&err, &resp, now_ms) {
                         self.retry_control(class, &err.code, now_ms);
                     }
                 }
@@ -335,12 +418,32 @@ impl Upload {
         }
     }
 
-    /// A successful PutObject, Create or Complete moves to the next phase.
-    fn digest_control(&mut self, kind: OpKind, resp: &Response) -> Result<(), S3Error> {
+    /// A successful answer to a request that is not a part moves to the next request or phase.
+    fn digest_control(&mut self, kind: OpKind, resp: &Response, now_ms: u64) -> Result<(), S3Error> {
         match kind {
             OpKind::PutEmpty => {
                 let etag = put_object::parse(resp)?;
-                self.finish(etag, String::new(), None);
+                self.finish(etag, String::new(), None, None);
+            }
+            OpKind::FindUpload => {
+                let page = list_multipart_uploads::parse(resp, &self.spec.object.key)?;
+                let Phase::FindingUpload { newest, .. } = &mut self.phase else { unreachable!("FindUpload is sent only while finding") };
+                let newest = page.uploads.into_iter().chain(newest.take()).max_by(|a, b| a.initiated.cmp(&b.initiated));
+                self.phase = match (page.next_markers, newest) {
+                    (Some(next), newest) => Phase::FindingUpload { next: Some(next), newest },
+                    (None, Some(found)) => Phase::ListingParts { upload_id: found.upload_id, next: None, listed: vec![] },
+                    (None, None) => Phase::Creating,
+                };
+            }
+            OpKind::ListParts => {
+                let page = list_parts::parse(resp)?;
+                let Phase::ListingParts { upload_id, next, listed } = &mut self.phase else { unreachable!("ListParts is sent only while listing") };
+                listed.extend(page.parts);
+                *next = page.next_marker;
+                if next.is_none() {
+                    let (upload_id, listed) = (std::mem::take(upload_id), std::mem::take(listed));
+                    self.resume_with(upload_id, listed, now_ms);
+                }
             }
             OpKind::Create => {
                 let upload_id = create_multipart_upload::parse(resp)?;
@@ -350,13 +453,40 @@ impl Upload {
                 let done = complete_multipart_upload::parse(resp)?;
                 let Phase::Completing { upload_id } = &self.phase else { unreachable!("Complete is sent only while completing") };
                 let upload_id = upload_id.clone();
-                self.finish(done.etag, done.location, Some(upload_id));
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum);
             }
             OpKind::Part(_) => unreachable!("parts are not control requests"),
         }
-        self.control.slot = Slot::Done;
+        let next_is_control = !matches!(self.phase, Phase::Uploading { .. } | Phase::Finished(_));
+        self.control = if next_is_control { Task::due(now_ms) } else { Task { slot: Slot::Done, ..Task::due(now_ms) } };
         self.succeeded();
         Ok(())
+    }
+
+    /// Continues upload `upload_id`: parts S3 holds that fit the file's plan are checked against the file.
+    fn resume_with(&mut self, upload_id: String, listed: Vec<ListedPart>, now_ms: u64) {
+        // The upload keeps the part size it was started with: every part but the last has it.
+        if let Some(started_with) = listed.iter().map(|p| p.size).max() {
+            if let Ok(plan) = PartPlan::new(self.spec.plan.size, Some(started_with)) {
+                if plan.part_size == started_with && plan != self.spec.plan {
+                    let count = plan.count() as usize;
+                    self.spec.plan = plan;
+                    self.parts = vec![Task::due(now_ms); count];
+                    self.etags = vec![None; count];
+                    self.crcs = vec![None; count];
+                }
+            }
+        }
+        for part in listed {
+            let index = part.number as usize;
+            let fits = index >= 1 && index <= self.parts.len() && self.spec.plan.part(part.number).len == part.size;
+            // Without a checksum a listed part cannot be told from another file's: it is sent again.
+            let crc = part.checksum_crc64nvme.as_deref().and_then(checksum::from_base64).filter(|_| self.spec.checksums);
+            if let (true, Some(crc)) = (fits, crc) {
+                self.parts[index - 1].slot = Slot::Listed { etag: part.etag, crc, checking: false };
+            }
+        }
+        self.phase = Phase::Uploading { upload_id };
     }
 
     fn succeeded(&mut self) {
@@ -525,7 +655,7 @@ impl Upload {
         }
     }
 
-    fn finish(&mut self, etag: String, location: String, upload_id: Option<String>) {
+    fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>) {
         let object = &self.spec.object;
         let location = if location.is_empty() {
             // PutObject has no Location and some servers leave it out of Complete: the object's own URL says the same.
@@ -533,7 +663,18 @@ impl Upload {
         } else {
             location
         };
-        let result = UploadResult { bucket: object.bucket.clone(), key: object.key.clone(), etag, size: self.spec.plan.size, location, upload_id };
+        let checksum_algorithm = (self.spec.checksums && upload_id.is_some()).then(|| checksum::ALGORITHM.to_string());
+        let result = UploadResult {
+            bucket: object.bucket.clone(),
+            key: object.key.clone(),
+            etag,
+            size: self.spec.plan.size,
+            location,
+            upload_id,
+            checksum_algorithm,
+            checksum,
+            resumed_parts: self.resumed_parts,
+        };
         self.phase = Phase::Finished(Ok(result));
     }
 

@@ -12,6 +12,8 @@ fn spec(size: u64, concurrency: usize) -> UploadSpec {
         plan: PartPlan::new(size, Some(5 * MIB)).unwrap(),
         concurrency,
         policy: Policy::default(),
+        checksums: false,
+        resume: false,
         seed: 7,
     }
 }
@@ -64,13 +66,13 @@ impl Sim {
         self.up.poll(self.now)
     }
 
-    /// The requests `poll` starts now (there must be no aborts).
+    /// The requests `poll` starts now (there must be nothing else to do).
     fn sends(&mut self) -> Vec<Op> {
         self.poll()
             .into_iter()
             .map(|a| match a {
                 Action::Send(op) => op,
-                Action::Abort(id) => panic!("unexpected abort of {id}"),
+                other => panic!("unexpected {other:?}"),
             })
             .collect()
     }
@@ -399,4 +401,171 @@ fn a_stalled_complete_is_retried_after_the_longer_control_timeout() {
     assert_eq!(sim.poll(), [Action::Abort(complete[0].id)]);
     sim.sleep();
     assert_eq!(sim.sends()[0].kind, OpKind::Complete);
+}
+
+fn crc_of(byte: u8, len: u64) -> u64 {
+    let mut crc = crate::core::checksum::Crc64::default();
+    crc.update(&vec![byte; len as usize]);
+    crc.finish()
+}
+
+fn with(checksums: bool, resume: bool, size: u64) -> Sim {
+    let mut spec = spec(size, 2);
+    spec.checksums = checksums;
+    spec.resume = resume;
+    Sim::with(spec)
+}
+
+const NO_UPLOADS: &str = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
+
+#[test]
+fn with_checksums_every_part_carries_its_crc_and_complete_the_whole_objects() {
+    let mut sim = with(true, false, 7 * MIB);
+    let create = sim.sends();
+    assert!(create[0].request.headers.contains(&("x-amz-checksum-type".into(), "FULL_OBJECT".into())));
+    sim.answer(&create[0], answer(200, CREATED));
+    let mut parts = sim.sends();
+    assert!(parts.iter().all(|op| op.needs_checksum));
+    // The file is 5 MiB of 1s then 2 MiB of 2s.
+    let crcs = [crc_of(1, 5 * MIB), crc_of(2, 2 * MIB)];
+    for (op, crc) in parts.iter_mut().zip(crcs) {
+        sim.up.attach_checksum(op, crc);
+        assert!(op.request.headers.iter().any(|(n, v)| n == "x-amz-checksum-crc64nvme" && *v == crate::core::checksum::to_base64(crc)));
+    }
+    sim.answer(&parts[0], part_ok(1));
+    sim.answer(&parts[1], part_ok(2));
+    let complete = sim.sends();
+    let whole = {
+        let mut crc = crate::core::checksum::Crc64::default();
+        crc.update(&vec![1u8; 5 * MIB as usize]);
+        crc.update(&vec![2u8; 2 * MIB as usize]);
+        crate::core::checksum::to_base64(crc.finish())
+    };
+    assert!(complete[0].request.headers.contains(&("x-amz-checksum-crc64nvme".into(), whole.clone())), "whole-object CRC combined from the parts");
+    let body = format!("<CompleteMultipartUploadResult><ETag>e</ETag><ChecksumCRC64NVME>{whole}</ChecksumCRC64NVME></CompleteMultipartUploadResult>");
+    sim.answer(&complete[0], answer(200, &body));
+    let result = sim.up.outcome().unwrap().as_ref().unwrap();
+    assert_eq!((result.checksum_algorithm.as_deref(), result.checksum.as_deref()), (Some("CRC64NVME"), Some(whole.as_str())));
+}
+
+#[test]
+fn a_corrupted_part_rejected_by_its_checksum_is_sent_again() {
+    let mut sim = with(true, false, 5 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let part = sim.sends();
+    sim.answer(&part[0], error(400, "BadDigest"));
+    sim.sleep();
+    assert_eq!(numbers(&sim.sends()), [1]);
+}
+
+/// A 15 MiB file resumed: S3 holds parts 1 and 3 of an earlier upload of the key.
+fn resuming(part3_crc: u64) -> Sim {
+    let mut sim = with(true, true, 15 * MIB);
+    let find = sim.sends();
+    assert_eq!(find[0].kind, OpKind::FindUpload);
+    assert!(find[0].request.url.contains("prefix=k&uploads="));
+    let uploads = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>\
+        <Upload><Key>k</Key><UploadId>OLD</UploadId><Initiated>2026-01-01T00:00:00.000Z</Initiated></Upload>\
+        <Upload><Key>k</Key><UploadId>NEW</UploadId><Initiated>2026-02-01T00:00:00.000Z</Initiated></Upload>\
+        <Upload><Key>k2</Key><UploadId>OTHER</UploadId><Initiated>2026-03-01T00:00:00.000Z</Initiated></Upload>\
+        </ListMultipartUploadsResult>";
+    sim.answer(&find[0], answer(200, uploads));
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts);
+    assert!(list[0].request.url.ends_with("uploadId=NEW"), "the newest upload of exactly this key");
+    let b64 = crate::core::checksum::to_base64;
+    let page1 = format!("<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>1</NextPartNumberMarker>\
+        <Part><PartNumber>1</PartNumber><ETag>\"e1\"</ETag><Size>{}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part></ListPartsResult>", 5 * MIB, b64(crc_of(1, 5 * MIB)));
+    sim.answer(&list[0], answer(200, &page1));
+    let list = sim.sends();
+    assert!(list[0].request.url.contains("part-number-marker=1"), "every page is read");
+    let page2 = format!("<ListPartsResult><IsTruncated>false</IsTruncated>\
+        <Part><PartNumber>3</PartNumber><ETag>\"e3\"</ETag><Size>{}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part></ListPartsResult>", 5 * MIB, b64(part3_crc));
+    sim.answer(&list[0], answer(200, &page2));
+    sim
+}
+
+#[test]
+fn resume_keeps_listed_parts_that_match_the_file_and_sends_only_the_rest() {
+    let mut sim = resuming(crc_of(3, 5 * MIB));
+    let actions = sim.poll();
+    let plan = sim.up.spec.plan;
+    let part = |n| plan.part(n);
+    assert_eq!(actions[0], Action::Verify(part(1)));
+    assert!(matches!(&actions[1], Action::Send(op) if op.kind == OpKind::Part(part(2)) && op.request.url.ends_with("uploadId=NEW")));
+    sim.up.on_local_checksum(part(1), crc_of(1, 5 * MIB), sim.now);
+    let Action::Send(mut op2) = actions[1].clone() else { unreachable!() };
+    sim.up.attach_checksum(&mut op2, crc_of(2, 5 * MIB));
+    assert_eq!(sim.poll(), [Action::Verify(part(3))]);
+    sim.up.on_local_checksum(part(3), crc_of(3, 5 * MIB), sim.now);
+    sim.answer(&op2, part_ok(2));
+    let complete = sim.sends();
+    assert_eq!(complete[0].kind, OpKind::Complete, "parts 1 and 3 were not sent again");
+    let Body::Xml(body) = &complete[0].request.body else { panic!() };
+    assert!(body.contains("<PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag>") && body.contains("<PartNumber>3</PartNumber><ETag>&quot;e3&quot;</ETag>"), "{body}");
+    assert_eq!(sim.up.progress().bytes_confirmed, 15 * MIB);
+    sim.answer(&complete[0], answer(200, COMPLETED));
+    assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().resumed_parts, 2);
+}
+
+#[test]
+fn a_listed_part_of_another_file_is_sent_again() {
+    let mut sim = resuming(crc_of(9, 5 * MIB)); // part 3 on S3 holds other bytes
+    let mut verified = vec![];
+    let complete = loop {
+        let mut complete = None;
+        for action in sim.poll() {
+            match action {
+                Action::Verify(part) => {
+                    sim.up.on_local_checksum(part, crc_of(part.number as u8, part.len), sim.now);
+                    verified.push(part.number);
+                }
+                Action::Send(mut op) => match op.kind {
+                    OpKind::Part(part) => {
+                        sim.up.attach_checksum(&mut op, crc_of(part.number as u8, part.len));
+                        sim.answer(&op, part_ok(part.number));
+                    }
+                    _ => complete = Some(op),
+                },
+                other => panic!("{other:?}"),
+            }
+        }
+        if let Some(op) = complete {
+            break op;
+        }
+    };
+    assert_eq!(verified, [1, 3]);
+    assert_eq!(complete.kind, OpKind::Complete);
+    sim.answer(&complete, answer(200, COMPLETED));
+    assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().resumed_parts, 1, "only part 1 was kept");
+}
+
+#[test]
+fn no_unfinished_upload_means_a_new_one() {
+    let mut sim = with(true, true, 5 * MIB);
+    let find = sim.sends();
+    sim.answer(&find[0], answer(200, NO_UPLOADS));
+    assert_eq!(sim.sends()[0].kind, OpKind::Create);
+}
+
+#[test]
+fn a_resumed_upload_keeps_the_part_size_it_was_started_with() {
+    let mut sim = with(true, true, 20 * MIB); // asks for 5 MiB parts
+    let find = sim.sends();
+    let uploads = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated><Upload><Key>k</Key><UploadId>U</UploadId><Initiated>x</Initiated></Upload></ListMultipartUploadsResult>";
+    sim.answer(&find[0], answer(200, uploads));
+    let list = sim.sends();
+    let page = format!("<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>e</ETag><Size>{}</Size><ChecksumCRC64NVME>AAAAAAAAAAA=</ChecksumCRC64NVME></Part></ListPartsResult>", 8 * MIB);
+    sim.answer(&list[0], answer(200, &page));
+    assert_eq!(sim.up.spec.plan.part_size, 8 * MIB);
+    assert_eq!(sim.up.spec.plan.count(), 3);
+}
+
+#[test]
+fn not_allowed_to_list_uploads_starts_afresh() {
+    let mut sim = with(true, true, 5 * MIB);
+    let find = sim.sends();
+    sim.answer(&find[0], error(403, "AccessDenied"));
+    assert_eq!(sim.sends()[0].kind, OpKind::Create);
 }

@@ -1,4 +1,5 @@
 //! The functional core: everything here is driven by inputs (responses, time) and returns values or actions.
+pub mod checksum;
 pub mod clock;
 pub mod credentials;
 pub mod error;

@@ -27,6 +27,8 @@ pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
         "AccessDenied" | "InvalidAccessKeyId" if maybe_expired => ErrorClass::CredentialsExpired,
         "RequestTimeTooSkewed" => ErrorClass::ClockSkew,
         "RequestTimeout" | "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
+        // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
+        "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" => ErrorClass::Server,
         CORS_ETAG_HIDDEN => ErrorClass::Fatal,
         _ => match err.status {
             429 => ErrorClass::Throttled,
@@ -75,6 +77,8 @@ mod tests {
         assert_eq!(classify(&s3(400, "RequestTimeout"), false), ErrorClass::Server);
         assert_eq!(classify(&s3(400, "ExpiredToken"), false), ErrorClass::CredentialsExpired);
         assert_eq!(classify(&s3(403, "RequestTimeTooSkewed"), false), ErrorClass::ClockSkew);
+        assert_eq!(classify(&s3(400, "BadDigest"), false), ErrorClass::Server);
+        assert_eq!(classify(&s3(400, "InvalidDigest"), false), ErrorClass::Server);
         assert_eq!(classify(&s3(404, "NoSuchBucket"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(404, "NoSuchUpload"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(403, "SignatureDoesNotMatch"), false), ErrorClass::Fatal);

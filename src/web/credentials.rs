@@ -10,11 +10,13 @@ use wasm_bindgen_futures::JsFuture;
 pub struct CredentialSource {
     callback: Function,
     current: RefCell<Option<Credentials>>,
+    /// The callback's answer while it is awaited: requests signed meanwhile wait for the same answer.
+    pending: RefCell<Option<Promise>>,
 }
 
 impl CredentialSource {
     pub fn new(callback: Function) -> Self {
-        Self { callback, current: RefCell::new(None) }
+        Self { callback, current: RefCell::new(None), pending: RefCell::new(None) }
     }
 
     /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback.
@@ -22,7 +24,18 @@ impl CredentialSource {
         if let Some(creds) = self.current.borrow().as_ref().filter(|c| !c.needs_refresh(now_ms)) {
             return Ok(creds.clone());
         }
-        let fresh = self.ask().await?;
+        let pending = self.pending.borrow().clone();
+        let promise = match pending {
+            Some(promise) => promise,
+            None => {
+                let promise = self.ask()?;
+                *self.pending.borrow_mut() = Some(promise.clone());
+                promise
+            }
+        };
+        let answer = JsFuture::from(promise).await;
+        self.pending.borrow_mut().take();
+        let fresh = parse(&answer.map_err(failed)?)?;
         *self.current.borrow_mut() = Some(fresh.clone());
         Ok(fresh)
     }
@@ -32,12 +45,14 @@ impl CredentialSource {
         self.current.borrow_mut().take();
     }
 
-    async fn ask(&self) -> Result<Credentials, UploadError> {
-        let failed = |e: JsValue| UploadError::new("CredentialsFailed", format!("the credentials callback failed: {}", describe(&e)));
+    fn ask(&self) -> Result<Promise, UploadError> {
         let value = self.callback.call0(&JsValue::UNDEFINED).map_err(failed)?;
-        let value = JsFuture::from(Promise::resolve(&value)).await.map_err(failed)?;
-        parse(&value)
+        Ok(Promise::resolve(&value))
     }
+}
+
+fn failed(e: JsValue) -> UploadError {
+    UploadError::new("CredentialsFailed", format!("the credentials callback failed: {}", describe(&e)))
 }
 
 fn parse(value: &JsValue) -> Result<Credentials, UploadError> {

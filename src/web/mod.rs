@@ -1,5 +1,6 @@
 //! The web shell: the JS `Uploader` class. It only moves data between the browser and the core: it slices the file,
 //! sends what the core's state machine asks for, signs each request just before it goes out, and reports back.
+mod checksum;
 mod credentials;
 mod errors;
 mod fetch;

@@ -28,6 +28,8 @@ struct RawUploaderOptions {
     concurrency: Option<f64>,
     stall_timeout_ms: Option<f64>,
     server_retries: Option<f64>,
+    checksums: Option<bool>,
+    resume: Option<bool>,
 }
 
 pub struct UploaderOptions {
@@ -36,6 +38,8 @@ pub struct UploaderOptions {
     part_size: Option<u64>,
     concurrency: usize,
     policy: Policy,
+    checksums: bool,
+    resume: bool,
 }
 
 impl UploaderOptions {
@@ -68,6 +72,8 @@ impl UploaderOptions {
             part_size,
             concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
             policy,
+            checksums: raw.checksums.unwrap_or(true),
+            resume: raw.resume.unwrap_or(true),
         };
         Ok((options, callback))
     }
@@ -85,6 +91,8 @@ impl UploaderOptions {
             plan,
             concurrency: self.concurrency,
             policy: self.policy,
+            checksums: self.checksums,
+            resume: self.resume,
             // Jitter only needs to differ between browsers and uploads.
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         })

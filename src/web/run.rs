@@ -3,11 +3,13 @@
 use super::credentials::CredentialSource;
 use super::network::{is_online, NetworkWatch};
 use super::types::to_js;
+use super::checksum::part_crc;
 use super::{errors::describe, fetch, xhr};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
+use crate::core::plan::Part;
 use crate::core::s3::{sign::sign, Body, Response};
-use futures_util::future::{abortable, select, AbortHandle, Either};
+use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Function;
@@ -61,7 +63,11 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-type Answer = (OpId, OpKind, Result<Response, TransportError>);
+/// What a request or a local checksum gave.
+enum Event {
+    Answer(OpId, OpKind, Result<Response, TransportError>),
+    LocalChecksum(Part, u64),
+}
 
 pub async fn run(
     region: &str,
@@ -72,7 +78,7 @@ pub async fn run(
 ) -> Result<UploadResult, UploadError> {
     let shared = Rc::new(Shared { upload: RefCell::new(Upload::new(spec, now_ms())), listeners, last_state: RefCell::default() });
     let network = NetworkWatch::new();
-    let mut running = FuturesUnordered::new();
+    let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
     loop {
         let now = now_ms();
@@ -85,11 +91,14 @@ pub async fn run(
                         handle.abort();
                     }
                 }
-                Action::Send(mut op) => {
-                    sign_op(&shared, credentials, region, &mut op).await?;
-                    let (future, handle) = abortable(send(op.clone(), file.clone(), shared.clone()));
+                Action::Send(op) => {
+                    let (future, handle) = abortable(send(op.clone(), file.clone(), shared.clone(), credentials, region));
                     aborts.insert(op.id, handle);
-                    running.push(async move { future.await.ok() });
+                    running.push(Box::pin(async move { future.await.ok() }));
+                }
+                Action::Verify(part) => {
+                    let file = file.clone();
+                    running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
                 }
             }
         }
@@ -99,7 +108,7 @@ pub async fn run(
             return outcome.clone();
         }
         let sleep_ms = shared.upload.borrow().next_wakeup_ms().map_or(MAX_SLEEP_MS, |t| t.saturating_sub(now_ms()).min(MAX_SLEEP_MS));
-        let answer = {
+        let event = {
             let next = pin!(async {
                 match running.is_empty() {
                     // An empty FuturesUnordered ends at once: wait for the timer or the network instead.
@@ -110,16 +119,23 @@ pub async fn run(
             let timer = pin!(TimeoutFuture::new(sleep_ms as u32));
             let network_changed = pin!(network.changed());
             match select(next, select(timer, network_changed)).await {
-                Either::Left((answer, _)) => answer.flatten(),
+                Either::Left((event, _)) => event.flatten(),
                 Either::Right(_) => None,
             }
         };
-        if let Some((id, kind, answer)) = answer {
-            aborts.remove(&id);
-            shared.upload.borrow_mut().on_response(id, kind, answer, now_ms());
-            if matches!(kind, OpKind::Part(_)) {
+        match event.transpose()? {
+            Some(Event::Answer(id, kind, answer)) => {
+                aborts.remove(&id);
+                shared.upload.borrow_mut().on_response(id, kind, answer, now_ms());
+                if matches!(kind, OpKind::Part(_)) {
+                    shared.report_progress();
+                }
+            }
+            Some(Event::LocalChecksum(part, crc)) => {
+                shared.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
                 shared.report_progress();
             }
+            None => {}
         }
     }
 }
@@ -139,11 +155,17 @@ async fn sign_op(shared: &Shared, credentials: &CredentialSource, region: &str, 
         .map_err(|e| UploadError::new("SigningFailed", format!("could not sign the request: {e}")))
 }
 
-async fn send(op: Op, file: Blob, shared: Rc<Shared>) -> Answer {
+/// Checksums (parts), signs just in time, and sends one request.
+async fn send(mut op: Op, file: Blob, shared: Rc<Shared>, credentials: &CredentialSource, region: &str) -> Result<Event, UploadError> {
+    if let (true, OpKind::Part(part)) = (op.needs_checksum, op.kind) {
+        let crc = part_crc(&file, part).await?;
+        shared.upload.borrow_mut().attach_checksum(&mut op, crc);
+    }
+    sign_op(&shared, credentials, region, &mut op).await?;
     let answer = match (op.kind, &op.request.body) {
         (OpKind::Part(part), Body::FileRange { offset, len }) => match file.slice_with_f64_and_f64(*offset as f64, (offset + len) as f64) {
             Ok(slice) => {
-                let id = op.id;
+                let (id, shared) = (op.id, shared.clone());
                 let on_progress = move |sent| {
                     shared.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
                     shared.report_progress();
@@ -154,5 +176,5 @@ async fn send(op: Op, file: Blob, shared: Rc<Shared>) -> Answer {
         },
         _ => fetch::send(&op.request).await,
     };
-    (op.id, op.kind, answer)
+    Ok(Event::Answer(op.id, op.kind, answer))
 }

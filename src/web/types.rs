@@ -31,6 +31,12 @@ export interface UploaderOptions {
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
   serverRetries?: number;
+  /** A CRC-64/NVME on every part, and S3 checks the whole object's at Complete. Turn off for stores without
+   *  flexible checksums (the result then says checksumAlgorithm: null). Default true. */
+  checksums?: boolean;
+  /** Continue an unfinished upload of the same key (ListMultipartUploads, then ListParts), keeping only the parts
+   *  whose checksum matches the file. Needs s3:ListBucketMultipartUploads; without it, starts afresh. Default true. */
+  resume?: boolean;
 }
 
 export interface UploadProgress {
@@ -69,10 +75,16 @@ export interface UploadResult {
   location: string;
   /** null for an empty file (sent with one PutObject). */
   uploadId: string | null;
+  /** "CRC64NVME" when S3 checked every part and the whole object; null without checksums. */
+  checksumAlgorithm: string | null;
+  /** The whole object's CRC-64/NVME (base64) as S3 computed it. */
+  checksum: string | null;
+  /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
+  resumedParts: number;
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge); `message` says what to fix. */
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge, FileUnreadable); `message` says what to fix. */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;

@@ -1,37 +1,51 @@
 //! CompleteMultipartUpload: `POST /key?uploadId=U` with every part's ETag in ascending order.
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use crate::core::checksum;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompletedPart {
     pub number: u32,
     pub etag: String,
+    /// The part's CRC-64/NVME when the upload uses checksums.
+    pub crc: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Completed {
     pub location: String,
     pub etag: String,
+    /// The whole object's CRC-64/NVME as S3 computed it, when the upload uses checksums.
+    pub checksum: Option<String>,
 }
 
 /// `parts` must be in ascending part-number order (S3 rejects anything else with InvalidPartOrder).
-pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, parts: &[CompletedPart]) -> Request {
+/// `object_crc`, the whole object's CRC-64/NVME, makes S3 check the object it assembled against the file.
+pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, parts: &[CompletedPart], object_crc: Option<u64>) -> Request {
     let mut body = String::from(r#"<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#);
     for part in parts {
-        body.push_str(&format!("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part.number, xml::escape(&part.etag)));
+        body.push_str(&format!("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag>", part.number, xml::escape(&part.etag)));
+        if let Some(crc) = part.crc {
+            body.push_str(&format!("<ChecksumCRC64NVME>{}</ChecksumCRC64NVME>", checksum::to_base64(crc)));
+        }
+        body.push_str("</Part>");
     }
     body.push_str("</CompleteMultipartUpload>");
-    Request {
-        method: Method::Post,
-        url: url::object_url(endpoint, object, &[("uploadId", upload_id)]),
-        headers: vec![("content-type".into(), "application/xml".into())],
-        body: Body::Xml(body),
+    let mut headers = vec![("content-type".to_string(), "application/xml".to_string())];
+    if let Some(crc) = object_crc {
+        headers.push((checksum::HEADER.into(), checksum::to_base64(crc)));
+        headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
     }
+    Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploadId", upload_id)]), headers, body: Body::Xml(body) }
 }
 
 pub fn parse(resp: &Response) -> Result<Completed, S3Error> {
     parse_xml(resp, "CompleteMultipartUploadResult", |root| {
-        Some(Completed { location: xml::text(root, "Location").unwrap_or_default(), etag: xml::text(root, "ETag")? })
+        Some(Completed {
+            location: xml::text(root, "Location").unwrap_or_default(),
+            etag: xml::text(root, "ETag")?,
+            checksum: xml::text(root, "ChecksumCRC64NVME"),
+        })
     })
 }
 
@@ -42,13 +56,24 @@ mod tests {
     #[test]
     fn lists_parts_in_the_body_with_escaped_etags() {
         let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
-        let parts = [CompletedPart { number: 1, etag: "\"a\"".into() }, CompletedPart { number: 2, etag: "\"b\"".into() }];
-        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U", &parts);
+        let parts = [CompletedPart { number: 1, etag: "\"a\"".into(), crc: None }, CompletedPart { number: 2, etag: "\"b\"".into(), crc: None }];
+        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U", &parts, None);
         assert_eq!(req.url, "http://h/b/k?uploadId=U");
         let Body::Xml(body) = req.body else { panic!("xml body") };
         assert!(body.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part><Part><PartNumber>2</PartNumber>"));
         let doc = roxmltree::Document::parse(&body).unwrap();
         assert_eq!(doc.descendants().filter(|n| n.has_tag_name("ETag")).map(|n| n.text().unwrap()).collect::<Vec<_>>(), ["\"a\"", "\"b\""]);
+    }
+
+    #[test]
+    fn with_checksums_lists_each_parts_crc_and_the_whole_objects() {
+        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
+        let parts = [CompletedPart { number: 1, etag: "e".into(), crc: Some(1) }];
+        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U", &parts, Some(2));
+        let Body::Xml(body) = req.body else { panic!("xml body") };
+        assert!(body.contains("<ETag>e</ETag><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part>"), "{body}");
+        assert!(req.headers.contains(&("x-amz-checksum-crc64nvme".into(), "AAAAAAAAAAI=".into())));
+        assert!(req.headers.contains(&("x-amz-checksum-type".into(), "FULL_OBJECT".into())));
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! CreateMultipartUpload: `POST /key?uploads=` → UploadId.
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use crate::core::checksum;
 
-pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>) -> Request {
-    Request {
-        method: Method::Post,
-        url: url::object_url(endpoint, object, &[("uploads", "")]),
-        headers: content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect(),
-        body: Body::Empty,
+/// With `checksums`, every part must carry a CRC-64/NVME and S3 checks the whole object's at Complete.
+pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>, checksums: bool) -> Request {
+    let mut headers: Vec<(String, String)> = content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect();
+    if checksums {
+        headers.push(("x-amz-checksum-algorithm".into(), checksum::ALGORITHM.into()));
+        headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
     }
+    Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploads", "")]), headers, body: Body::Empty }
 }
 
 /// The new upload's id.
@@ -23,9 +25,13 @@ mod tests {
     #[test]
     fn builds_the_request() {
         let endpoint = Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true };
-        let req = request(&endpoint, &Object { bucket: "b".into(), key: "dir/f.bin".into() }, Some("video/mp4"));
+        let object = Object { bucket: "b".into(), key: "dir/f.bin".into() };
+        let req = request(&endpoint, &object, Some("video/mp4"), false);
         assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://127.0.0.1:3900/b/dir/f.bin?uploads="));
         assert_eq!(req.headers, vec![("content-type".to_string(), "video/mp4".to_string())]);
+        let req = request(&endpoint, &object, None, true);
+        let names: Vec<_> = req.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        assert_eq!(names, ["x-amz-checksum-algorithm: CRC64NVME", "x-amz-checksum-type: FULL_OBJECT"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! UploadPart: `PUT /key?partNumber=N&uploadId=U` with a byte range of the file → the part's ETag.
 use super::error::expect_success;
 use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use crate::core::checksum;
 use crate::core::plan::Part;
 
 pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, part: &Part) -> Request {
@@ -10,6 +11,11 @@ pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, part: &Par
         headers: vec![],
         body: Body::FileRange { offset: part.offset, len: part.len },
     }
+}
+
+/// Adds the part's CRC-64/NVME: S3 rejects the part (BadDigest) if the bytes it got differ.
+pub fn add_checksum(request: &mut Request, crc: u64) {
+    request.headers.push((checksum::HEADER.into(), checksum::to_base64(crc)));
 }
 
 /// Code of the error for a successful part whose ETag the browser may not read.
