@@ -79,3 +79,14 @@ async fn an_unreachable_endpoint_is_a_network_error_not_a_hang() {
     assert_eq!(code(&err), "NetworkError");
     assert!(err.dyn_ref::<js_sys::Error>().unwrap().message().includes("CORS", 0));
 }
+
+#[wasm_bindgen_test]
+async fn cancel_before_the_server_answers_rejects_with_cancelled() {
+    let creds = "return new Promise(() => {})"; // the backend never answers: nothing reaches the server
+    let uploader = Uploader::new(options(creds)).unwrap();
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&js_sys::Uint8Array::new_with_length(10))).unwrap();
+    let handle = uploader.start(blob, object(&[("key", "k".into())]));
+    handle.cancel();
+    let err = JsFuture::from(handle.done()).await.expect_err("cancelled");
+    assert_eq!(code(&err), "Cancelled");
+}

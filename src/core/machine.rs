@@ -10,7 +10,7 @@ use crate::core::retry::{classify, Backoff, ErrorClass};
 use crate::core::s3::complete_multipart_upload::CompletedPart;
 use crate::core::s3::list_multipart_uploads::{self, ListedUpload};
 use crate::core::s3::list_parts::{self, ListedPart};
-use crate::core::s3::{self, complete_multipart_upload, create_multipart_upload, put_object, upload_part, Endpoint, Object, Request, Response, S3Error};
+use crate::core::s3::{self, abort_multipart_upload, complete_multipart_upload, create_multipart_upload, put_object, upload_part, Endpoint, Object, Request, Response, S3Error};
 
 /// How hard an upload tries before giving up, and how long a silent request may hang.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -80,6 +80,10 @@ pub struct UploadResult {
 #[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum UploadState {
     Uploading,
+    /// Paused by the app: nothing is sent until it resumes; finished parts are kept.
+    Paused,
+    /// Cancelled by the app: the multipart upload is being removed from the server.
+    Cancelling,
     /// The browser is offline: nothing is sent until it is back.
     WaitingForNetwork,
     /// Everything is waiting for a retry; the next starts at `next_try_at` (epoch ms).
@@ -100,6 +104,10 @@ pub enum OpKind {
     Create,
     Part(Part),
     Complete,
+    /// AbortMultipartUpload, after a cancel.
+    Abort,
+    /// ListParts after AbortMultipartUpload: parts in flight may have landed and kept the upload alive.
+    ConfirmAbort,
 }
 
 /// Identifies one attempt of a request: answers to attempts given up on are ignored.
@@ -171,6 +179,8 @@ enum Phase {
     Creating,
     Uploading { upload_id: String },
     Completing { upload_id: String },
+    /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone.
+    Cancelling { upload_id: String, confirming: bool },
     Finished(Result<UploadResult, UploadError>),
 }
 
@@ -187,6 +197,9 @@ pub struct Upload {
     progress: Progress,
     next_id: OpId,
     online: bool,
+    paused: bool,
+    /// Cancelled while CreateMultipartUpload was in flight: its upload is removed as soon as its id is known.
+    cancel_on_create: bool,
     /// Some answer (any status) has come from the server: from then on, network failures are outages.
     reached_server: bool,
     /// Parts allowed in flight: halved on throttling, grows back by about one per round of successes (AIMD).
@@ -217,6 +230,8 @@ impl Upload {
             progress: Progress::new(spec.plan.size),
             next_id: 1,
             online: true,
+            paused: false,
+            cancel_on_create: false,
             reached_server: false,
             window: spec.concurrency.max(1) as f64,
             clock_offset_ms: 0,
@@ -234,7 +249,7 @@ impl Upload {
             return vec![];
         }
         let mut actions = self.abort_stalled(now_ms);
-        if !self.online {
+        if !self.online || self.paused {
             return actions;
         }
         if let Phase::Uploading { upload_id } = &self.phase {
@@ -259,6 +274,8 @@ impl Upload {
                 let object_crc = self.spec.checksums.then(|| self.object_crc());
                 (OpKind::Complete, complete_multipart_upload::request(endpoint, object, upload_id, &self.completed_parts(), object_crc))
             }
+            Phase::Cancelling { upload_id, confirming: false } => (OpKind::Abort, abort_multipart_upload::request(endpoint, object, upload_id)),
+            Phase::Cancelling { upload_id, confirming: true } => (OpKind::ConfirmAbort, list_parts::request(endpoint, object, upload_id, None)),
             Phase::Uploading { .. } | Phase::Finished(_) => unreachable!("handled above"),
         };
         actions.extend(self.start_control(kind, request, now_ms));
@@ -406,7 +423,9 @@ impl Upload {
                     Err(_) => return self.retry_control(ErrorClass::Network, "NetworkError", now_ms),
                 };
                 if let Err(err) = self.digest_control(kind, &resp, now_ms) {
-                    if kind == OpKind::FindUpload && matches!(err.code.as_str(), "AccessDenied" | "NotImplemented" | "MethodNotAllowed") {
+                    if matches!(kind, OpKind::Abort | OpKind::ConfirmAbort) && err.code == "NoSuchUpload" {
+                        self.fail(cancelled());
+                    } else if kind == OpKind::FindUpload && matches!(err.code.as_str(), "AccessDenied" | "NotImplemented" | "MethodNotAllowed") {
                         // Not allowed to list uploads (s3:ListBucketMultipartUploads) or not supported: start afresh.
                         self.phase = Phase::Creating;
                         self.control = Task::due(now_ms);
@@ -447,7 +466,20 @@ impl Upload {
             }
             OpKind::Create => {
                 let upload_id = create_multipart_upload::parse(resp)?;
-                self.phase = Phase::Uploading { upload_id };
+                self.phase = match std::mem::take(&mut self.cancel_on_create) {
+                    true => Phase::Cancelling { upload_id, confirming: false },
+                    false => Phase::Uploading { upload_id },
+                };
+            }
+            OpKind::Abort | OpKind::ConfirmAbort => {
+                if kind == OpKind::Abort {
+                    abort_multipart_upload::parse(resp)?;
+                } else {
+                    list_parts::parse(resp)?;
+                }
+                // After Abort, confirm; a ListParts that still answers means the upload lives on: abort again.
+                let Phase::Cancelling { confirming, .. } = &mut self.phase else { unreachable!("sent only while cancelling") };
+                *confirming = kind == OpKind::Abort;
             }
             OpKind::Complete => {
                 let done = complete_multipart_upload::parse(resp)?;
@@ -562,6 +594,57 @@ impl Upload {
         task.slot = Slot::Waiting { due_ms: now_ms + delay };
     }
 
+    /// Pauses: stops the parts in flight (their progress is kept) and starts nothing until [`Upload::resume`].
+    pub fn pause(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.outcome().is_some() || matches!(self.phase, Phase::Cancelling { .. }) {
+            return vec![];
+        }
+        self.paused = true;
+        let mut aborts = vec![];
+        for (index, task) in self.parts.iter_mut().enumerate() {
+            if let Some(id) = task.in_flight_id() {
+                task.slot = Slot::Waiting { due_ms: now_ms };
+                self.progress.failed(index as u32 + 1);
+                aborts.push(Action::Abort(id));
+            }
+        }
+        aborts
+    }
+
+    pub fn resume(&mut self, now_ms: u64) {
+        self.paused = false;
+        for task in &mut self.parts {
+            if let Slot::Waiting { due_ms } = &mut task.slot {
+                *due_ms = (*due_ms).min(now_ms);
+            }
+        }
+    }
+
+    /// Cancels: stops everything in flight, then removes the multipart upload from the server (finished parts
+    /// included). The outcome becomes a `Cancelled` error once the server confirms. A Complete in flight wins.
+    pub fn cancel(&mut self, now_ms: u64) -> Vec<Action> {
+        let upload_id = match &self.phase {
+            Phase::Finished(_) | Phase::Completing { .. } | Phase::Cancelling { .. } => return vec![],
+            Phase::Creating if self.control.in_flight_id().is_some() => {
+                self.cancel_on_create = true;
+                return vec![];
+            }
+            Phase::ListingParts { upload_id, .. } | Phase::Uploading { upload_id } => Some(upload_id.clone()),
+            Phase::PuttingEmpty | Phase::FindingUpload { .. } | Phase::Creating => None,
+        };
+        let tasks = self.parts.iter_mut().chain(std::iter::once(&mut self.control));
+        let aborts: Vec<Action> = tasks.filter_map(|t| t.in_flight_id()).map(Action::Abort).collect();
+        self.paused = false;
+        match upload_id {
+            Some(upload_id) => {
+                self.phase = Phase::Cancelling { upload_id, confirming: false };
+                self.control = Task::due(now_ms);
+            }
+            None => self.fail(cancelled()),
+        }
+        aborts
+    }
+
     /// The browser has sent `sent` bytes of attempt `id` of `part`.
     pub fn on_part_progress(&mut self, id: OpId, part: Part, sent: u64, now_ms: u64) {
         let task = &mut self.parts[part.number as usize - 1];
@@ -626,6 +709,8 @@ impl Upload {
         match &self.phase {
             Phase::Finished(Ok(_)) => return UploadState::Done,
             Phase::Finished(Err(e)) => return UploadState::Failed { error_code: e.code.clone() },
+            Phase::Cancelling { .. } => return UploadState::Cancelling,
+            _ if self.paused => return UploadState::Paused,
             _ if !self.online => return UploadState::WaitingForNetwork,
             _ => {}
         }
@@ -687,6 +772,11 @@ impl Upload {
     fn fail(&mut self, err: UploadError) {
         self.phase = Phase::Finished(Err(err));
     }
+}
+
+
+fn cancelled() -> UploadError {
+    UploadError::new("Cancelled", "the upload was cancelled; the server holds nothing of it")
 }
 
 #[cfg(test)]

@@ -4,13 +4,17 @@ mod checksum;
 mod credentials;
 mod errors;
 mod fetch;
+mod handle;
 mod network;
 mod options;
 mod run;
+mod signal;
 mod types;
 mod xhr;
 
 use credentials::CredentialSource;
+use handle::Control;
+pub use handle::UploadHandle;
 use errors::to_js_error;
 use js_sys::Promise;
 use options::{UploadOptions, UploaderOptions};
@@ -41,14 +45,20 @@ impl Uploader {
     /// Uploads `file` (a `File` or `Blob`) to `options.key`; resolves to the result, or rejects with an `Error` that has a `code`.
     #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload(&self, file: Blob, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> Promise {
+        self.start(file, options).done()
+    }
+
+    /// Like `upload`, with a handle to pause, resume or cancel it.
+    pub fn start(&self, file: Blob, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> UploadHandle {
         let shared = self.shared.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        let control = Rc::new(Control::default());
+        let loop_control = control.clone();
+        let done = wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
             let spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
-            match run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, options.listeners).await {
-                Ok(result) => Ok(types::to_js(&result)),
-                Err(err) => Err(to_js_error(&err)),
-            }
-        })
+            let outcome = run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, options.listeners, &loop_control).await;
+            outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
+        });
+        UploadHandle::new(control, done)
     }
 }

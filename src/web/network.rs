@@ -1,10 +1,9 @@
 //! Whether the browser is online: `navigator.onLine`, read on every turn of the upload loop, plus the
 //! `online`/`offline` events to wake the loop at once when it changes.
-use js_sys::{Function, Promise, Reflect};
-use std::cell::RefCell;
+use super::signal::Signal;
+use js_sys::Reflect;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::EventTarget;
 
 pub fn is_online() -> bool {
@@ -16,30 +15,24 @@ pub fn is_online() -> bool {
 /// Listens to `online`/`offline` on the page or worker for as long as it lives.
 pub struct NetworkWatch {
     listener: Closure<dyn FnMut()>,
-    /// Resolves the promise `changed` handed out last.
-    waiting: Rc<RefCell<Option<Function>>>,
+    changed: Rc<Signal>,
 }
 
 impl NetworkWatch {
     pub fn new() -> Self {
-        let waiting: Rc<RefCell<Option<Function>>> = Rc::default();
-        let wake = waiting.clone();
-        let listener = Closure::<dyn FnMut()>::new(move || {
-            if let Some(resolve) = wake.borrow_mut().take() {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        });
+        let changed = Rc::new(Signal::default());
+        let notify = changed.clone();
+        let listener = Closure::<dyn FnMut()>::new(move || notify.notify());
         let target: EventTarget = js_sys::global().unchecked_into();
         for event in ["online", "offline"] {
             let _ = target.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
         }
-        Self { listener, waiting }
+        Self { listener, changed }
     }
 
     /// Resolves at the next `online` or `offline` event.
     pub async fn changed(&self) {
-        let promise = Promise::new(&mut |resolve, _| *self.waiting.borrow_mut() = Some(resolve));
-        let _ = JsFuture::from(promise).await;
+        self.changed.wait().await;
     }
 }
 

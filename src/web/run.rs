@@ -4,6 +4,7 @@ use super::credentials::CredentialSource;
 use super::network::{is_online, NetworkWatch};
 use super::types::to_js;
 use super::checksum::part_crc;
+use super::handle::{Command, Control};
 use super::{errors::describe, fetch, xhr};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
@@ -75,6 +76,7 @@ pub async fn run(
     file: Blob,
     spec: UploadSpec,
     listeners: Listeners,
+    control: &Control,
 ) -> Result<UploadResult, UploadError> {
     let shared = Rc::new(Shared { upload: RefCell::new(Upload::new(spec, now_ms())), listeners, last_state: RefCell::default() });
     let network = NetworkWatch::new();
@@ -82,8 +84,19 @@ pub async fn run(
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
     loop {
         let now = now_ms();
-        shared.upload.borrow_mut().set_online(is_online(), now);
-        let actions = shared.upload.borrow_mut().poll(now);
+        let mut actions = vec![];
+        {
+            let mut upload = shared.upload.borrow_mut();
+            for command in control.take() {
+                match command {
+                    Command::Pause => actions.extend(upload.pause(now)),
+                    Command::Resume => upload.resume(now),
+                    Command::Cancel => actions.extend(upload.cancel(now)),
+                }
+            }
+            upload.set_online(is_online(), now);
+            actions.extend(upload.poll(now));
+        }
         for action in actions {
             match action {
                 Action::Abort(id) => {
@@ -118,7 +131,8 @@ pub async fn run(
             });
             let timer = pin!(TimeoutFuture::new(sleep_ms as u32));
             let network_changed = pin!(network.changed());
-            match select(next, select(timer, network_changed)).await {
+            let commanded = pin!(control.signal.wait());
+            match select(next, select(timer, select(network_changed, commanded))).await {
                 Either::Left((event, _)) => event.flatten(),
                 Either::Right(_) => None,
             }

@@ -53,6 +53,8 @@ export interface UploadProgress {
 
 export type UploadState =
   | { state: "uploading" }
+  | { state: "paused" }
+  | { state: "cancelling" }
   | { state: "waiting-for-network" }
   | { state: "retrying"; nextTryAt: number; errorCode: string }
   | { state: "done" }
@@ -84,7 +86,7 @@ export interface UploadResult {
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge, FileUnreadable); `message` says what to fix. */
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge, FileUnreadable, Cancelled); `message` says what to fix. */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;
