@@ -8,6 +8,12 @@ pub struct UploadError {
     pub message: String,
 }
 
+/// The code of an upload the app cancelled.
+pub const CANCELLED: &str = "Cancelled";
+
+/// The code of an upload refused because a different object is at its key (with overwriting off).
+pub const OBJECT_EXISTS: &str = "ObjectExists";
+
 /// Where a request went, for messages that name the bucket and endpoint.
 pub struct Context<'a> {
     pub endpoint: &'a Endpoint,
@@ -37,6 +43,7 @@ impl UploadError {
             "NoSuchUpload" => "the multipart upload no longer exists (aborted, completed elsewhere, or removed by a lifecycle rule)".into(),
             "EntityTooSmall" => "a part is smaller than the server's minimum part size (5 MiB on AWS): use a larger partSize".into(),
             "PermanentRedirect" | "AuthorizationHeaderMalformed" => format!("the bucket is not in region '{region}' or not at {url}: use the bucket's region and endpoint"),
+            OBJECT_EXISTS => format!("s3://{bucket}/{} already holds a different object: choose another key, or set ifExists: 'overwrite'", object.key),
             CORS_ETAG_HIDDEN => format!("bucket '{bucket}' CORS does not expose ETag: add ETag to ExposeHeaders in its CORS configuration"),
             _ => String::new(),
         };

@@ -3,13 +3,14 @@
 //! and hands every answer back to [`Upload::on_response`].
 use crate::core::checksum;
 use crate::core::clock;
-use crate::core::error::{Context, UploadError};
+use crate::core::error::{Context, UploadError, CANCELLED, OBJECT_EXISTS};
 use crate::core::plan::{Part, PartPlan};
 use crate::core::progress::{Progress, ProgressSnapshot};
 use crate::core::retry::{classify, Backoff, ErrorClass};
 use crate::core::s3::complete_multipart_upload::CompletedPart;
 use crate::core::s3::list_multipart_uploads::{self, ListedUpload};
 use crate::core::s3::list_parts::{self, ListedPart};
+use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, abort_multipart_upload, complete_multipart_upload, create_multipart_upload, put_object, upload_part, Endpoint, Object, Request, Response, S3Error};
 
 /// How hard an upload tries before giving up, and how long a silent request may hang.
@@ -53,6 +54,10 @@ pub struct UploadSpec {
     pub checksums: bool,
     /// Look for an unfinished upload of this key first and keep its parts that match the file.
     pub resume: bool,
+    /// An upload of this file to this key remembered from an earlier session: listed first.
+    pub known_upload_id: Option<String>,
+    /// With `resume`, an existing object at the key that is not this file: replaced, or an `ObjectExists` error.
+    pub overwrite: bool,
     /// Seeds the backoff jitter.
     pub seed: u64,
 }
@@ -73,6 +78,8 @@ pub struct UploadResult {
     pub checksum: Option<String>,
     /// Parts of an earlier, unfinished upload that matched the file and were not sent again.
     pub resumed_parts: u32,
+    /// The object was already there with this file's size and checksum: nothing was sent.
+    pub already_uploaded: bool,
 }
 
 /// What the app is told the upload is doing.
@@ -101,6 +108,8 @@ pub enum OpKind {
     FindUpload,
     /// ListParts of the upload being resumed.
     ListParts,
+    /// HeadObject: is this file already there?
+    HeadObject,
     Create,
     Part(Part),
     Complete,
@@ -129,6 +138,9 @@ pub enum Action {
     /// Compute the CRC-64/NVME of this part of the local file and hand it to [`Upload::on_local_checksum`]:
     /// S3 holds a part of an earlier upload, kept only if it is this file's.
     Verify(Part),
+    /// Compute the whole file's CRC-64/NVME and hand it to [`Upload::on_file_checksum`]: an object of the same
+    /// size is at the key, and may be this file.
+    VerifyFile,
     /// Stop this attempt (it stalled); its answer, if any comes, is ignored.
     Abort(OpId),
 }
@@ -176,6 +188,8 @@ enum Phase {
     FindingUpload { next: Option<(String, String)>, newest: Option<ListedUpload> },
     /// ListParts pages of the upload to resume.
     ListingParts { upload_id: String, next: Option<u32>, listed: Vec<ListedPart> },
+    /// No unfinished upload: HeadObject, then (`existing`) the file's checksum is compared with the object's.
+    CheckingExisting { existing: Option<ObjectInfo> },
     Creating,
     Uploading { upload_id: String },
     Completing { upload_id: String },
@@ -194,10 +208,13 @@ pub struct Upload {
     etags: Vec<Option<String>>,
     crcs: Vec<Option<u64>>,
     resumed_parts: u32,
+    already_uploaded: bool,
     progress: Progress,
     next_id: OpId,
     online: bool,
     paused: bool,
+    /// [`Action::VerifyFile`] has been asked for.
+    file_check_asked: bool,
     /// Cancelled while CreateMultipartUpload was in flight: its upload is removed as soon as its id is known.
     cancel_on_create: bool,
     /// Some answer (any status) has come from the server: from then on, network failures are outages.
@@ -215,10 +232,11 @@ pub struct Upload {
 impl Upload {
     pub fn new(spec: UploadSpec, now_ms: u64) -> Self {
         let count = spec.plan.count() as usize;
-        let phase = match (spec.plan.size, spec.resume) {
-            (0, _) => Phase::PuttingEmpty,
-            (_, true) => Phase::FindingUpload { next: None, newest: None },
-            (_, false) => Phase::Creating,
+        let phase = match (spec.plan.size, spec.resume, &spec.known_upload_id) {
+            (0, _, _) => Phase::PuttingEmpty,
+            (_, true, Some(upload_id)) => Phase::ListingParts { upload_id: upload_id.clone(), next: None, listed: vec![] },
+            (_, true, None) => Phase::FindingUpload { next: None, newest: None },
+            (_, false, _) => Phase::Creating,
         };
         Self {
             phase,
@@ -227,10 +245,12 @@ impl Upload {
             etags: vec![None; count],
             crcs: vec![None; count],
             resumed_parts: 0,
+            already_uploaded: false,
             progress: Progress::new(spec.plan.size),
             next_id: 1,
             online: true,
             paused: false,
+            file_check_asked: false,
             cancel_on_create: false,
             reached_server: false,
             window: spec.concurrency.max(1) as f64,
@@ -269,6 +289,15 @@ impl Upload {
                 (OpKind::FindUpload, list_multipart_uploads::request(endpoint, &object.bucket, &object.key, next.as_ref()))
             }
             Phase::ListingParts { upload_id, next, .. } => (OpKind::ListParts, list_parts::request(endpoint, object, upload_id, *next)),
+            Phase::CheckingExisting { existing: None } => (OpKind::HeadObject, head_object::request(endpoint, object)),
+            Phase::CheckingExisting { existing: Some(_) } => {
+                // The file's CRC decides; ask for it once.
+                if std::mem::replace(&mut self.file_check_asked, true) {
+                    return actions;
+                }
+                actions.push(Action::VerifyFile);
+                return actions;
+            }
             Phase::Creating => (OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
             Phase::Completing { upload_id } => {
                 let object_crc = self.spec.checksums.then(|| self.object_crc());
@@ -425,6 +454,10 @@ impl Upload {
                 if let Err(err) = self.digest_control(kind, &resp, now_ms) {
                     if matches!(kind, OpKind::Abort | OpKind::ConfirmAbort) && err.code == "NoSuchUpload" {
                         self.fail(cancelled());
+                    } else if kind == OpKind::ListParts && err.code == "NoSuchUpload" {
+                        // The remembered upload was completed or aborted meanwhile: look for another, or start afresh.
+                        self.phase = Phase::FindingUpload { next: None, newest: None };
+                        self.control = Task::due(now_ms);
                     } else if kind == OpKind::FindUpload && matches!(err.code.as_str(), "AccessDenied" | "NotImplemented" | "MethodNotAllowed") {
                         // Not allowed to list uploads (s3:ListBucketMultipartUploads) or not supported: start afresh.
                         self.phase = Phase::Creating;
@@ -451,7 +484,7 @@ impl Upload {
                 self.phase = match (page.next_markers, newest) {
                     (Some(next), newest) => Phase::FindingUpload { next: Some(next), newest },
                     (None, Some(found)) => Phase::ListingParts { upload_id: found.upload_id, next: None, listed: vec![] },
-                    (None, None) => Phase::Creating,
+                    (None, None) => Phase::CheckingExisting { existing: None },
                 };
             }
             OpKind::ListParts => {
@@ -463,6 +496,17 @@ impl Upload {
                     let (upload_id, listed) = (std::mem::take(upload_id), std::mem::take(listed));
                     self.resume_with(upload_id, listed, now_ms);
                 }
+            }
+            OpKind::HeadObject => {
+                // Not allowed to read the object (403) is treated as no object: the upload goes ahead.
+                let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
+                self.phase = match found {
+                    Some(info) if info.size == self.spec.plan.size && info.checksum_crc64nvme.is_some() && self.spec.checksums => {
+                        Phase::CheckingExisting { existing: Some(info) }
+                    }
+                    Some(_) if !self.spec.overwrite => return Err(object_exists()),
+                    _ => Phase::Creating,
+                };
             }
             OpKind::Create => {
                 let upload_id = create_multipart_upload::parse(resp)?;
@@ -594,6 +638,23 @@ impl Upload {
         task.slot = Slot::Waiting { due_ms: now_ms + delay };
     }
 
+    /// The whole file's CRC, asked for by [`Action::VerifyFile`]: the same as the object's means it is there already.
+    pub fn on_file_checksum(&mut self, crc: u64, now_ms: u64) {
+        let Phase::CheckingExisting { existing: Some(info) } = &self.phase else { return };
+        let same = info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(crc);
+        if same {
+            let (etag, checksum) = (info.etag.clone().unwrap_or_default(), info.checksum_crc64nvme.clone());
+            self.progress.confirmed(0, self.spec.plan.size, now_ms);
+            self.already_uploaded = true;
+            self.finish(etag, String::new(), None, checksum);
+        } else if self.spec.overwrite {
+            self.phase = Phase::Creating;
+            self.control = Task::due(now_ms);
+        } else {
+            self.fail_s3(&object_exists());
+        }
+    }
+
     /// Pauses: stops the parts in flight (their progress is kept) and starts nothing until [`Upload::resume`].
     pub fn pause(&mut self, now_ms: u64) -> Vec<Action> {
         if self.outcome().is_some() || matches!(self.phase, Phase::Cancelling { .. }) {
@@ -630,7 +691,7 @@ impl Upload {
                 return vec![];
             }
             Phase::ListingParts { upload_id, .. } | Phase::Uploading { upload_id } => Some(upload_id.clone()),
-            Phase::PuttingEmpty | Phase::FindingUpload { .. } | Phase::Creating => None,
+            Phase::PuttingEmpty | Phase::FindingUpload { .. } | Phase::CheckingExisting { .. } | Phase::Creating => None,
         };
         let tasks = self.parts.iter_mut().chain(std::iter::once(&mut self.control));
         let aborts: Vec<Action> = tasks.filter_map(|t| t.in_flight_id()).map(Action::Abort).collect();
@@ -728,6 +789,18 @@ impl Upload {
         }
     }
 
+    pub fn uses_checksums(&self) -> bool {
+        self.spec.checksums
+    }
+
+    /// The multipart upload being filled and its part size, once there is one: what to remember for a resume.
+    pub fn current_upload(&self) -> Option<(&str, u64)> {
+        match &self.phase {
+            Phase::Uploading { upload_id } | Phase::Completing { upload_id } => Some((upload_id, self.spec.plan.part_size)),
+            _ => None,
+        }
+    }
+
     pub fn progress(&self) -> ProgressSnapshot {
         self.progress.snapshot()
     }
@@ -748,7 +821,8 @@ impl Upload {
         } else {
             location
         };
-        let checksum_algorithm = (self.spec.checksums && upload_id.is_some()).then(|| checksum::ALGORITHM.to_string());
+        let checked = self.spec.checksums && (upload_id.is_some() || self.already_uploaded);
+        let checksum_algorithm = checked.then(|| checksum::ALGORITHM.to_string());
         let result = UploadResult {
             bucket: object.bucket.clone(),
             key: object.key.clone(),
@@ -759,6 +833,7 @@ impl Upload {
             checksum_algorithm,
             checksum,
             resumed_parts: self.resumed_parts,
+            already_uploaded: self.already_uploaded,
         };
         self.phase = Phase::Finished(Ok(result));
     }
@@ -776,9 +851,14 @@ impl Upload {
 
 
 fn cancelled() -> UploadError {
-    UploadError::new("Cancelled", "the upload was cancelled; the server holds nothing of it")
+    UploadError::new(CANCELLED, "the upload was cancelled; the server holds nothing of it")
 }
 
 #[cfg(test)]
 #[path = "machine_tests.rs"]
 mod tests;
+
+/// Another object is at the key and `overwrite` is off.
+fn object_exists() -> S3Error {
+    S3Error { status: 200, code: OBJECT_EXISTS.into(), message: "another object is at this key".into(), request_id: None, server_time: None }
+}

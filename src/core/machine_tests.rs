@@ -14,6 +14,8 @@ fn spec(size: u64, concurrency: usize) -> UploadSpec {
         policy: Policy::default(),
         checksums: false,
         resume: false,
+        known_upload_id: None,
+        overwrite: true,
         seed: 7,
     }
 }
@@ -546,7 +548,57 @@ fn no_unfinished_upload_means_a_new_one() {
     let mut sim = with(true, true, 5 * MIB);
     let find = sim.sends();
     sim.answer(&find[0], answer(200, NO_UPLOADS));
+    let head = sim.sends();
+    assert_eq!(head[0].kind, OpKind::HeadObject);
+    assert!(head[0].request.headers.contains(&("x-amz-checksum-mode".into(), "ENABLED".into())));
+    sim.answer(&head[0], answer(404, ""));
     assert_eq!(sim.sends()[0].kind, OpKind::Create);
+}
+
+/// Resume finds no unfinished upload, and HeadObject answers with an object of `size` bytes and `crc`.
+fn existing_object(overwrite: bool, size: u64, crc: u64) -> Sim {
+    let mut spec = spec(5 * MIB, 1);
+    (spec.checksums, spec.resume, spec.overwrite) = (true, true, overwrite);
+    let mut sim = Sim::with(spec);
+    let find = sim.sends();
+    sim.answer(&find[0], answer(200, NO_UPLOADS));
+    let head = sim.sends();
+    let headers = vec![
+        ("content-length".into(), size.to_string()),
+        ("etag".into(), "\"old\"".into()),
+        ("x-amz-checksum-crc64nvme".into(), crate::core::checksum::to_base64(crc)),
+    ];
+    sim.answer(&head[0], Ok(Response { status: 200, headers, body: String::new() }));
+    sim
+}
+
+#[test]
+fn the_same_file_already_at_the_key_is_done_without_sending_anything() {
+    let mut sim = existing_object(true, 5 * MIB, 42);
+    assert_eq!(sim.poll(), [Action::VerifyFile]);
+    assert!(sim.poll().is_empty(), "asked once");
+    sim.up.on_file_checksum(42, sim.now);
+    let result = sim.up.outcome().unwrap().as_ref().unwrap();
+    assert!(result.already_uploaded);
+    assert_eq!((result.etag.as_str(), result.upload_id.as_deref()), ("\"old\"", None));
+    assert_eq!(sim.up.progress().bytes_confirmed, 5 * MIB);
+}
+
+#[test]
+fn a_different_object_at_the_key_is_overwritten_or_refused_as_asked() {
+    let mut sim = existing_object(true, 5 * MIB, 42);
+    sim.poll();
+    sim.up.on_file_checksum(43, sim.now);
+    assert_eq!(sim.sends()[0].kind, OpKind::Create);
+
+    let mut sim = existing_object(false, 5 * MIB, 42);
+    sim.poll();
+    sim.up.on_file_checksum(43, sim.now);
+    assert_eq!(sim.error().code, "ObjectExists");
+    assert!(sim.error().message.contains("choose another key"), "{}", sim.error().message);
+
+    let sim = existing_object(false, 7 * MIB, 42); // another size: no need to read the file
+    assert_eq!(sim.error().code, "ObjectExists");
 }
 
 #[test]
@@ -628,4 +680,23 @@ fn cancel_before_anything_exists_ends_at_once() {
     let find = sim.sends();
     assert_eq!(sim.up.cancel(sim.now), [Action::Abort(find[0].id)]);
     assert_eq!(sim.error().code, "Cancelled");
+}
+
+#[test]
+fn a_remembered_upload_is_listed_directly_and_a_vanished_one_is_searched_for() {
+    let mut spec = spec(5 * MIB, 1);
+    (spec.checksums, spec.resume, spec.known_upload_id) = (true, true, Some("REMEMBERED".into()));
+    let mut sim = Sim::with(spec);
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts);
+    assert!(list[0].request.url.ends_with("uploadId=REMEMBERED"));
+    sim.answer(&list[0], error(404, "NoSuchUpload"));
+    let find = sim.sends();
+    assert_eq!(find[0].kind, OpKind::FindUpload);
+    sim.answer(&find[0], answer(200, NO_UPLOADS));
+    let head = sim.sends();
+    sim.answer(&head[0], answer(404, ""));
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    assert_eq!(sim.up.current_upload(), Some(("U1", 5 * MIB)));
 }

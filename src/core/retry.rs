@@ -1,4 +1,5 @@
 //! What a failed request means for the upload, and how long to wait before trying it again.
+use crate::core::error::OBJECT_EXISTS;
 use crate::core::s3::{upload_part::CORS_ETAG_HIDDEN, S3Error};
 
 /// How a failure is handled: everything but `Fatal` is retried.
@@ -29,7 +30,7 @@ pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
         "RequestTimeout" | "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
         // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
         "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" => ErrorClass::Server,
-        CORS_ETAG_HIDDEN => ErrorClass::Fatal,
+        CORS_ETAG_HIDDEN | OBJECT_EXISTS => ErrorClass::Fatal,
         _ => match err.status {
             429 => ErrorClass::Throttled,
             500 | 502 | 503 | 504 => ErrorClass::Server,

@@ -10,12 +10,16 @@ use web_sys::Blob;
 const CHUNK: u64 = 4 * MIB;
 
 pub async fn part_crc(file: &Blob, part: Part) -> Result<u64, UploadError> {
+    range_crc(file, part.offset, part.len).await
+}
+
+pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
     // A file changed or removed after it was chosen can no longer be read (NotReadableError).
     let unreadable = |e| UploadError::new("FileUnreadable", format!("the file can no longer be read ({}): choose it again", describe(&e)));
     let mut crc = Crc64::default();
     let mut buffer = Vec::new();
-    let end = part.offset + part.len;
-    let mut offset = part.offset;
+    let end = start + len;
+    let mut offset = start;
     while offset < end {
         let next = end.min(offset + CHUNK);
         let slice = file.slice_with_f64_and_f64(offset as f64, next as f64).map_err(unreadable)?;

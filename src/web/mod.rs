@@ -7,8 +7,10 @@ mod fetch;
 mod handle;
 mod network;
 mod options;
+mod persist;
 mod run;
 mod signal;
+mod store;
 mod types;
 mod xhr;
 
@@ -55,8 +57,16 @@ impl Uploader {
         let loop_control = control.clone();
         let done = wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
-            let spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
-            let outcome = run::run(&shared.options.endpoint.region, &shared.credentials, file, spec, options.listeners, &loop_control).await;
+            let mut spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
+            let mut persistence = match spec.resume && spec.plan.size > 0 {
+                true => persist::Persistence::open(&file, &spec).await,
+                false => None,
+            };
+            if let Some(persistence) = persistence.as_mut() {
+                spec.known_upload_id = persistence.known_upload_id().await;
+            }
+            let region = &shared.options.endpoint.region;
+            let outcome = run::run(region, &shared.credentials, file, spec, options.listeners, &loop_control, persistence.as_mut()).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
         });
         UploadHandle::new(control, done)

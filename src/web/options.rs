@@ -30,6 +30,7 @@ struct RawUploaderOptions {
     server_retries: Option<f64>,
     checksums: Option<bool>,
     resume: Option<bool>,
+    if_exists: Option<String>,
 }
 
 pub struct UploaderOptions {
@@ -40,6 +41,7 @@ pub struct UploaderOptions {
     policy: Policy,
     checksums: bool,
     resume: bool,
+    overwrite: bool,
 }
 
 impl UploaderOptions {
@@ -74,6 +76,11 @@ impl UploaderOptions {
             policy,
             checksums: raw.checksums.unwrap_or(true),
             resume: raw.resume.unwrap_or(true),
+            overwrite: match raw.if_exists.as_deref() {
+                None | Some("overwrite") => true,
+                Some("error") => false,
+                Some(other) => return Err(invalid(format!("ifExists must be 'overwrite' or 'error', got '{other}'"))),
+            },
         };
         Ok((options, callback))
     }
@@ -93,6 +100,8 @@ impl UploaderOptions {
             policy: self.policy,
             checksums: self.checksums,
             resume: self.resume,
+            known_upload_id: None,
+            overwrite: self.overwrite,
             // Jitter only needs to differ between browsers and uploads.
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         })

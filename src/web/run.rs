@@ -2,11 +2,12 @@
 //! what it asks for, signing each request just before it goes out; aborts what it gives up on.
 use super::credentials::CredentialSource;
 use super::network::{is_online, NetworkWatch};
+use super::persist::Persistence;
 use super::types::to_js;
-use super::checksum::part_crc;
+use super::checksum::{part_crc, range_crc};
 use super::handle::{Command, Control};
 use super::{errors::describe, fetch, xhr};
-use crate::core::error::UploadError;
+use crate::core::error::{UploadError, CANCELLED};
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
 use crate::core::plan::Part;
 use crate::core::s3::{sign::sign, Body, Response};
@@ -68,6 +69,7 @@ fn now_ms() -> u64 {
 enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
     LocalChecksum(Part, u64),
+    FileChecksum(u64),
 }
 
 pub async fn run(
@@ -77,6 +79,7 @@ pub async fn run(
     spec: UploadSpec,
     listeners: Listeners,
     control: &Control,
+    mut persistence: Option<&mut Persistence>,
 ) -> Result<UploadResult, UploadError> {
     let shared = Rc::new(Shared { upload: RefCell::new(Upload::new(spec, now_ms())), listeners, last_state: RefCell::default() });
     let network = NetworkWatch::new();
@@ -113,12 +116,30 @@ pub async fn run(
                     let file = file.clone();
                     running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
                 }
+                Action::VerifyFile => {
+                    let file = file.clone();
+                    let size = file.size() as u64;
+                    running.push(Box::pin(async move { Some(range_crc(&file, 0, size).await.map(Event::FileChecksum)) }));
+                }
             }
         }
         shared.report_state(now_ms());
-        if let Some(outcome) = shared.upload.borrow().outcome() {
+        let (current, checksums) = {
+            let upload = shared.upload.borrow();
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.uses_checksums())
+        };
+        if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
+            persistence.remember(&upload_id, part_size, checksums).await;
+        }
+        let outcome = shared.upload.borrow().outcome().cloned();
+        if let Some(outcome) = outcome {
+            // Nothing is left to resume once the object exists or the upload was cancelled.
+            let finished = outcome.as_ref().map_or_else(|e| e.code == CANCELLED, |_| true);
+            if let (Some(persistence), true) = (persistence, finished) {
+                persistence.forget().await;
+            }
             // Dropping `running` aborts whatever is still in flight.
-            return outcome.clone();
+            return outcome;
         }
         let sleep_ms = shared.upload.borrow().next_wakeup_ms().map_or(MAX_SLEEP_MS, |t| t.saturating_sub(now_ms()).min(MAX_SLEEP_MS));
         let event = {
@@ -147,6 +168,10 @@ pub async fn run(
             }
             Some(Event::LocalChecksum(part, crc)) => {
                 shared.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
+                shared.report_progress();
+            }
+            Some(Event::FileChecksum(crc)) => {
+                shared.upload.borrow_mut().on_file_checksum(crc, now_ms());
                 shared.report_progress();
             }
             None => {}

@@ -37,6 +37,9 @@ export interface UploaderOptions {
   /** Continue an unfinished upload of the same key (ListMultipartUploads, then ListParts), keeping only the parts
    *  whose checksum matches the file. Needs s3:ListBucketMultipartUploads; without it, starts afresh. Default true. */
   resume?: boolean;
+  /** With resume on, when a different object is already at the key: replace it ("overwrite", the default) or
+   *  reject with ObjectExists ("error"). The same file (same size and CRC-64/NVME) is never sent again. */
+  ifExists?: "overwrite" | "error";
 }
 
 export interface UploadProgress {
@@ -83,10 +86,12 @@ export interface UploadResult {
   checksum: string | null;
   /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
   resumedParts: number;
+  /** The same file was already at the key (same size and checksum): nothing was sent. */
+  alreadyUploaded: boolean;
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge, FileUnreadable, Cancelled); `message` says what to fix. */
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, FileTooLarge, FileUnreadable, Cancelled, ObjectExists); `message` says what to fix. */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;

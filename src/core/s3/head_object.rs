@@ -9,8 +9,10 @@ pub struct ObjectInfo {
     pub checksum_crc64nvme: Option<String>,
 }
 
+/// Asks for the object's checksums too (`x-amz-checksum-mode: ENABLED`).
 pub fn request(endpoint: &Endpoint, object: &Object) -> Request {
-    Request { method: Method::Head, url: url::object_url(endpoint, object, &[]), headers: vec![], body: Body::Empty }
+    let headers = vec![("x-amz-checksum-mode".into(), "ENABLED".into())];
+    Request { method: Method::Head, url: url::object_url(endpoint, object, &[]), headers, body: Body::Empty }
 }
 
 /// `None` when there is no such object.

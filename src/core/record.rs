@@ -1,0 +1,35 @@
+//! What is remembered of an unfinished upload so that re-dropping the file continues it. Never a credential:
+//! anyone who can read the browser's storage learns which upload to resume, nothing that grants access.
+use serde::{Deserialize, Serialize};
+
+/// Records older than this are dropped: S3 lifecycle rules usually abort uploads older than a few days anyway.
+pub const DEFAULT_MAX_AGE_MS: u64 = 7 * 24 * 3600 * 1000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRecord {
+    /// [`crate::core::fingerprint::record_id`]: this file going to this object.
+    pub id: String,
+    pub upload_id: String,
+    pub part_size: u64,
+    pub checksum_algorithm: Option<String>,
+    pub created_at_ms: u64,
+}
+
+impl UploadRecord {
+    pub fn expired(&self, now_ms: u64, max_age_ms: u64) -> bool {
+        now_ms.saturating_sub(self.created_at_ms) > max_age_ms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_after_the_max_age() {
+        let record = UploadRecord { id: "i".into(), upload_id: "u".into(), part_size: 1, checksum_algorithm: None, created_at_ms: 1_000 };
+        assert!(!record.expired(1_000 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
+        assert!(record.expired(1_001 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
+    }
+}

@@ -1,0 +1,73 @@
+//! Remembering an unfinished upload across reloads: looked up when a file is dropped, written once S3 has given
+//! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
+//! resume through ListMultipartUploads.
+use super::checksum::range_crc;
+use super::store::Store;
+use crate::core::checksum::combine;
+use crate::core::fingerprint::{record_id, sample_ranges, FileIdentity};
+use crate::core::machine::UploadSpec;
+use crate::core::record::{UploadRecord, DEFAULT_MAX_AGE_MS};
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, File};
+
+pub struct Persistence {
+    store: Store,
+    id: String,
+    /// The upload id last written.
+    saved: Option<String>,
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Persistence {
+    /// Opens the store, drops expired records, and identifies this file going to this object.
+    pub async fn open(file: &Blob, spec: &UploadSpec) -> Option<Self> {
+        let store = Store::open().await.ok()?;
+        for record in store.all().await.unwrap_or_default() {
+            if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
+                let _ = store.delete(&record.id).await;
+            }
+        }
+        let mut samples_crc = 0;
+        for (offset, len) in sample_ranges(spec.plan.size) {
+            samples_crc = combine(samples_crc, range_crc(file, offset, len).await.ok()?, len);
+        }
+        let (name, last_modified_ms) = match file.dyn_ref::<File>() {
+            Some(f) => (f.name(), f.last_modified() as u64),
+            None => (String::new(), 0),
+        };
+        let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
+        let id = record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key);
+        Some(Self { store, id, saved: None })
+    }
+
+    /// The upload this file was going into, if one is remembered.
+    pub async fn known_upload_id(&mut self) -> Option<String> {
+        let record = self.store.get(&self.id).await.ok()??;
+        self.saved = Some(record.upload_id.clone());
+        Some(record.upload_id)
+    }
+
+    /// Remembers `upload_id` (once per id).
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) {
+        if self.saved.as_deref() == Some(upload_id) {
+            return;
+        }
+        let record = UploadRecord {
+            id: self.id.clone(),
+            upload_id: upload_id.to_string(),
+            part_size,
+            checksum_algorithm: checksums.then(|| crate::core::checksum::ALGORITHM.to_string()),
+            created_at_ms: now_ms(),
+        };
+        if self.store.put(&record).await.is_ok() {
+            self.saved = Some(upload_id.to_string());
+        }
+    }
+
+    pub async fn forget(&self) {
+        let _ = self.store.delete(&self.id).await;
+    }
+}
