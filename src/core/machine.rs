@@ -543,7 +543,7 @@ impl Upload {
     fn resume_with(&mut self, upload_id: String, listed: Vec<ListedPart>, now_ms: u64) {
         // The upload keeps the part size it was started with: every part but the last has it.
         if let Some(started_with) = listed.iter().map(|p| p.size).max() {
-            if let Ok(plan) = PartPlan::new(self.spec.plan.size, Some(started_with)) {
+            if let Ok(plan) = PartPlan::with_min_part_size(self.spec.plan.size, Some(started_with), self.spec.plan.min_part_size) {
                 if plan.part_size == started_with && plan != self.spec.plan {
                     let count = plan.count() as usize;
                     self.spec.plan = plan;

@@ -22,6 +22,8 @@ pub struct Part {
 pub struct PartPlan {
     pub size: u64,
     pub part_size: u64,
+    /// The smallest part the store accepts (S3: 5 MiB).
+    pub min_part_size: u64,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -33,15 +35,20 @@ pub enum PlanError {
 impl PartPlan {
     /// `max(5 MiB, ceil(size / 10,000))`, or `requested` when that is larger: never more than 10,000 parts.
     pub fn new(size: u64, requested: Option<u64>) -> Result<Self, PlanError> {
+        Self::with_min_part_size(size, requested, MIN_PART_SIZE)
+    }
+
+    /// As [`PartPlan::new`] for a store whose smallest part is `min_part_size` (some accept less than S3's 5 MiB).
+    pub fn with_min_part_size(size: u64, requested: Option<u64>, min_part_size: u64) -> Result<Self, PlanError> {
         if size > MAX_OBJECT_SIZE {
             return Err(PlanError::TooLarge { size });
         }
-        let needed = MIN_PART_SIZE.max(size.div_ceil(MAX_PARTS));
+        let needed = min_part_size.max(1).max(size.div_ceil(MAX_PARTS));
         let part_size = requested.map_or(needed, |r| r.max(needed));
         if part_size > MAX_PART_SIZE {
             return Err(PlanError::PartSizeTooLarge { requested: part_size });
         }
-        Ok(Self { size, part_size })
+        Ok(Self { size, part_size, min_part_size })
     }
 
     /// An empty file has no parts (it is sent with PutObject).
@@ -103,6 +110,14 @@ mod tests {
         let plan = PartPlan::new(200 * 1024 * MIB + 1, Some(5 * MIB)).unwrap();
         assert!(plan.count() <= 10_000);
         assert!(plan.part(plan.count()).offset > u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn a_store_that_allows_small_parts_gets_them_within_ten_thousand() {
+        let plan = PartPlan::with_min_part_size(2_100 * 64 * 1024, Some(64 * 1024), 64 * 1024).unwrap();
+        assert_eq!((plan.part_size, plan.count()), (64 * 1024, 2_100));
+        let plan = PartPlan::with_min_part_size(10 * 1024 * MIB, Some(1), 1).unwrap();
+        assert!(plan.count() <= 10_000);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading and checking the options JS passes in.
 use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
-use crate::core::plan::{PartPlan, PlanError};
+use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{Endpoint, Object};
 use super::run::Listeners;
 use js_sys::{Function, Reflect};
@@ -25,6 +25,7 @@ struct RawUploaderOptions {
     #[serde(default)]
     force_path_style: bool,
     part_size: Option<f64>,
+    min_part_size: Option<f64>,
     concurrency: Option<f64>,
     stall_timeout_ms: Option<f64>,
     server_retries: Option<f64>,
@@ -37,6 +38,7 @@ pub struct UploaderOptions {
     pub endpoint: Endpoint,
     bucket: String,
     part_size: Option<u64>,
+    min_part_size: u64,
     concurrency: usize,
     policy: Policy,
     checksums: bool,
@@ -72,6 +74,7 @@ impl UploaderOptions {
             endpoint: Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style },
             bucket: raw.bucket,
             part_size,
+            min_part_size: raw.min_part_size.map(|n| whole_number("minPartSize", n, 1)).transpose()?.unwrap_or(MIN_PART_SIZE),
             concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
             policy,
             checksums: raw.checksums.unwrap_or(true),
@@ -87,7 +90,7 @@ impl UploaderOptions {
 
     /// What one upload of `size` bytes does.
     pub fn spec(&self, upload: &UploadOptions, size: u64) -> Result<UploadSpec, UploadError> {
-        let plan = PartPlan::new(size, self.part_size).map_err(|e| match e {
+        let plan = PartPlan::with_min_part_size(size, self.part_size, self.min_part_size).map_err(|e| match e {
             PlanError::TooLarge { size } => UploadError::new("FileTooLarge", format!("{size} bytes is more than S3's largest object (10,000 parts of 5 GiB)")),
             PlanError::PartSizeTooLarge { requested } => invalid(format!("partSize {requested} is more than S3's largest part (5 GiB)")),
         })?;

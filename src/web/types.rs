@@ -22,8 +22,11 @@ export interface UploaderOptions {
   forcePathStyle?: boolean;
   /** Called for credentials before the first request and again before they expire. */
   credentials: () => Credentials | Promise<Credentials>;
-  /** Bytes per part; raised to max(5 MiB, size / 10,000) when smaller. */
+  /** Bytes per part; raised to max(minPartSize, size / 10,000) when smaller. */
   partSize?: number;
+  /** The store's smallest part. S3 rejects parts under 5 MiB (the default); only lower it for stores that
+   *  accept smaller parts (e.g. in tests). */
+  minPartSize?: number;
   /** Parts in flight at once per upload (halved for a while when S3 throttles). Default 4. */
   concurrency?: number;
   /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
