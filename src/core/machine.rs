@@ -154,7 +154,8 @@ enum Slot {
     Waiting { due_ms: u64 },
     /// S3 holds this part from an earlier attempt: to be checked against the file (`checking` once asked).
     Listed { etag: String, crc: u64, checking: bool },
-    InFlight { id: OpId, last_progress_ms: u64 },
+    /// Sent; `epoch` is the fix epoch it was signed in (see [`Upload::on_signed`]).
+    InFlight { id: OpId, last_progress_ms: u64, epoch: u64 },
     Done,
 }
 
@@ -177,6 +178,13 @@ impl Task {
         match self.slot {
             Slot::InFlight { id, .. } => Some(id),
             _ => None,
+        }
+    }
+
+    fn signed_epoch(&self) -> u64 {
+        match self.slot {
+            Slot::InFlight { epoch, .. } => epoch,
+            _ => 0,
         }
     }
 }
@@ -215,6 +223,8 @@ pub struct Upload {
     paused: bool,
     /// [`Action::VerifyFile`] has been asked for.
     file_check_asked: bool,
+    /// The parts were listed again after an InvalidPart at Complete (done at most once).
+    relisted: bool,
     /// Cancelled while CreateMultipartUpload was in flight: its upload is removed as soon as its id is known.
     cancel_on_create: bool,
     /// Some answer (any status) has come from the server: from then on, network failures are outages.
@@ -226,6 +236,9 @@ pub struct Upload {
     credentials_stale: bool,
     /// Credential refreshes and clock corrections since the last success.
     consecutive_fixes: u32,
+    /// Counts fixes (credential renewals, clock corrections): a refusal of a request signed before the latest
+    /// fix says nothing new (several parts signed with one expired key all come back refused).
+    epoch: u64,
     rng: fastrand::Rng,
 }
 
@@ -251,6 +264,7 @@ impl Upload {
             online: true,
             paused: false,
             file_check_asked: false,
+            relisted: false,
             cancel_on_create: false,
             reached_server: false,
             window: spec.concurrency.max(1) as f64,
@@ -258,6 +272,7 @@ impl Upload {
             credentials_expire_at_ms: None,
             credentials_stale: false,
             consecutive_fixes: 0,
+            epoch: 0,
             rng: fastrand::Rng::with_seed(spec.seed),
             spec,
         }
@@ -315,7 +330,7 @@ impl Upload {
         match self.control.slot {
             Slot::Waiting { due_ms } if due_ms <= now_ms => {
                 let id = self.take_id();
-                self.control.slot = Slot::InFlight { id, last_progress_ms: now_ms };
+                self.control.slot = Slot::InFlight { id, last_progress_ms: now_ms, epoch: self.epoch };
                 Some(Action::Send(Op { id, kind, request, needs_checksum: false }))
             }
             _ => None,
@@ -334,7 +349,7 @@ impl Upload {
             match &mut self.parts[index].slot {
                 Slot::Waiting { due_ms } if *due_ms <= now_ms => {
                     let id = self.take_id();
-                    self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms };
+                    self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms, epoch: self.epoch };
                     let request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
                     actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request, needs_checksum: self.spec.checksums }));
                 }
@@ -352,7 +367,7 @@ impl Upload {
     fn abort_stalled(&mut self, now_ms: u64) -> Vec<Action> {
         let mut aborted = vec![];
         for index in 0..self.parts.len() {
-            if let Slot::InFlight { id, last_progress_ms } = self.parts[index].slot {
+            if let Slot::InFlight { id, last_progress_ms, .. } = self.parts[index].slot {
                 if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms {
                     self.progress.failed(index as u32 + 1);
                     self.retry_part(index, ErrorClass::Network, "Stalled", now_ms);
@@ -360,7 +375,7 @@ impl Upload {
                 }
             }
         }
-        if let Slot::InFlight { id, last_progress_ms } = self.control.slot {
+        if let Slot::InFlight { id, last_progress_ms, .. } = self.control.slot {
             if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR {
                 let mut control = self.control.clone();
                 self.schedule(&mut control, ErrorClass::Network, "Stalled", now_ms);
@@ -406,7 +421,10 @@ impl Upload {
             self.crcs[index] = Some(crc);
             self.parts[index].slot = Slot::Done;
             self.progress.confirmed(part.number, part.len, now_ms);
-            self.resumed_parts += 1;
+            // Parts checked again after an InvalidPart were this session's own, not resumed ones.
+            if !self.relisted {
+                self.resumed_parts += 1;
+            }
         } else {
             self.parts[index].slot = Slot::Waiting { due_ms: now_ms };
         }
@@ -433,7 +451,8 @@ impl Upload {
                     }
                     Ok(Err((err, resp))) => {
                         self.progress.failed(part.number);
-                        if let Some(class) = self.digest_error(&err, &resp, now_ms) {
+                        let epoch = self.parts[index].signed_epoch();
+                        if let Some(class) = self.digest_error(&err, &resp, epoch, now_ms) {
                             self.retry_part(index, class, &err.code, now_ms);
                         }
                     }
@@ -451,9 +470,12 @@ impl Upload {
                     Ok(resp) => resp,
                     Err(_) => return self.retry_control(ErrorClass::Network, "NetworkError", now_ms),
                 };
+                let epoch = self.control.signed_epoch();
                 if let Err(err) = self.digest_control(kind, &resp, now_ms) {
                     if matches!(kind, OpKind::Abort | OpKind::ConfirmAbort) && err.code == "NoSuchUpload" {
                         self.fail(cancelled());
+                    } else if kind == OpKind::Complete && err.code == "InvalidPart" && !self.relisted {
+                        self.relist_after_invalid_part(now_ms);
                     } else if kind == OpKind::ListParts && err.code == "NoSuchUpload" {
                         // The remembered upload was completed or aborted meanwhile: look for another, or start afresh.
                         self.phase = Phase::FindingUpload { next: None, newest: None };
@@ -462,7 +484,7 @@ impl Upload {
                         // Not allowed to list uploads (s3:ListBucketMultipartUploads) or not supported: start afresh.
                         self.phase = Phase::Creating;
                         self.control = Task::due(now_ms);
-                    } else if let Some(class) = self.digest_error(&err, &resp, now_ms) {
+                    } else if let Some(class) = self.digest_error(&err, &resp, epoch, now_ms) {
                         self.retry_control(class, &err.code, now_ms);
                     }
                 }
@@ -539,6 +561,19 @@ impl Upload {
         Ok(())
     }
 
+    /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
+    /// connection cut) can still land after its retry and replace the part. Read what S3 holds, keep what matches
+    /// the file, send the rest again, and complete once more.
+    fn relist_after_invalid_part(&mut self, now_ms: u64) {
+        let Phase::Completing { upload_id } = &self.phase else { return };
+        self.relisted = true;
+        let count = self.parts.len();
+        (self.parts, self.etags, self.crcs) = (vec![Task::due(now_ms); count], vec![None; count], vec![None; count]);
+        self.progress.restart();
+        self.phase = Phase::ListingParts { upload_id: upload_id.clone(), next: None, listed: vec![] };
+        self.control = Task::due(now_ms);
+    }
+
     /// Continues upload `upload_id`: parts S3 holds that fit the file's plan are checked against the file.
     fn resume_with(&mut self, upload_id: String, listed: Vec<ListedPart>, now_ms: u64) {
         // The upload keeps the part size it was started with: every part but the last has it.
@@ -571,15 +606,21 @@ impl Upload {
         self.window = (self.window + 1.0 / self.window).min(max);
     }
 
-    /// Decides what an S3 error answer means; `None` when the upload has failed for good.
-    fn digest_error(&mut self, err: &S3Error, resp: &Response, now_ms: u64) -> Option<ErrorClass> {
+    /// Decides what an S3 error answer to a request signed in fix epoch `epoch` means; `None` when the upload
+    /// has failed for good.
+    fn digest_error(&mut self, err: &S3Error, resp: &Response, epoch: u64, now_ms: u64) -> Option<ErrorClass> {
         // Some stores answer an expired key with AccessDenied, and apps may not say when keys expire: a denial with
         // credentials that have not just been renewed earns one refresh; a second one in a row is final.
+        let signed_before_fix = epoch < self.epoch;
         let expired = self.credentials_expire_at_ms.is_some_and(|exp| self.signing_time_ms(now_ms) >= exp);
-        let class = classify(err, expired || self.consecutive_fixes == 0);
+        let class = classify(err, expired || signed_before_fix || self.consecutive_fixes == 0);
         let fixable = matches!(class, ErrorClass::CredentialsExpired | ErrorClass::ClockSkew);
+        if fixable && signed_before_fix {
+            return Some(class); // the fix already made applies: just send it again
+        }
         if fixable {
             self.consecutive_fixes += 1;
+            self.epoch += 1;
         }
         match class {
             ErrorClass::Fatal => return self.fail_s3(err),
@@ -709,7 +750,7 @@ impl Upload {
     /// The browser has sent `sent` bytes of attempt `id` of `part`.
     pub fn on_part_progress(&mut self, id: OpId, part: Part, sent: u64, now_ms: u64) {
         let task = &mut self.parts[part.number as usize - 1];
-        if let Slot::InFlight { id: current, last_progress_ms } = &mut task.slot {
+        if let Slot::InFlight { id: current, last_progress_ms, .. } = &mut task.slot {
             if *current == id {
                 *last_progress_ms = now_ms;
                 self.progress.sending(part.number, sent.min(part.len), now_ms);
@@ -756,9 +797,17 @@ impl Upload {
         (now_ms as i64 + self.clock_offset_ms).max(0) as u64
     }
 
-    /// The expiry of the credentials requests are being signed with (to tell expiry from denial).
-    pub fn set_credentials_expiry(&mut self, expires_at_ms: Option<u64>) {
+    /// Attempt `id` was signed (just now) with credentials expiring at `expires_at_ms`.
+    pub fn on_signed(&mut self, id: OpId, expires_at_ms: Option<u64>) {
         self.credentials_expire_at_ms = expires_at_ms;
+        let epoch = self.epoch;
+        for task in self.parts.iter_mut().chain(std::iter::once(&mut self.control)) {
+            if let Slot::InFlight { id: current, epoch: signed, .. } = &mut task.slot {
+                if *current == id {
+                    *signed = epoch;
+                }
+            }
+        }
     }
 
     /// True once after the server said the credentials have expired: ask the app for new ones before signing.

@@ -185,9 +185,9 @@ fn fatal_errors_stop_at_once_with_their_code() {
     let ops = sim.sends();
     sim.answer(&ops[0], part_ok(1));
     let complete = sim.sends();
-    sim.answer(&complete[0], answer(200, "<Error><Code>InvalidPart</Code><Message>m</Message></Error>"));
-    assert_eq!(sim.error().code, "InvalidPart");
-    assert_eq!(sim.up.state(sim.now), UploadState::Failed { error_code: "InvalidPart".into() });
+    sim.answer(&complete[0], answer(200, "<Error><Code>EntityTooSmall</Code><Message>m</Message></Error>"));
+    assert_eq!(sim.error().code, "EntityTooSmall");
+    assert_eq!(sim.up.state(sim.now), UploadState::Failed { error_code: "EntityTooSmall".into() });
 }
 
 #[test]
@@ -344,8 +344,8 @@ fn expired_credentials_are_refreshed_and_retried_at_once_without_spending_the_bu
 #[test]
 fn access_denied_earns_one_credential_refresh_and_a_second_one_is_final() {
     let mut sim = Sim::created(5 * MIB, 1);
-    sim.up.set_credentials_expiry(Some(sim.now + 3_600_000));
     let ops = sim.sends();
+    sim.up.on_signed(ops[0].id, Some(sim.now + 3_600_000));
     sim.answer(&ops[0], error(403, "AccessDenied"));
     assert!(sim.up.outcome().is_none(), "maybe an expired key the store calls AccessDenied");
     assert!(sim.up.take_credentials_refresh());
@@ -358,9 +358,9 @@ fn access_denied_earns_one_credential_refresh_and_a_second_one_is_final() {
 #[test]
 fn access_denied_after_the_known_expiry_keeps_refreshing_like_expired_token() {
     let mut sim = Sim::created(5 * MIB, 1);
-    sim.up.set_credentials_expiry(Some(sim.now - 1));
     for _ in 0..MAX_CONSECUTIVE_FIXES {
         let ops = sim.sends();
+        sim.up.on_signed(ops[0].id, Some(sim.now - 1));
         sim.answer(&ops[0], error(403, "AccessDenied"));
         assert!(sim.up.take_credentials_refresh());
     }
@@ -699,4 +699,76 @@ fn a_remembered_upload_is_listed_directly_and_a_vanished_one_is_searched_for() {
     let create = sim.sends();
     sim.answer(&create[0], answer(200, CREATED));
     assert_eq!(sim.up.current_upload(), Some(("U1", 5 * MIB)));
+}
+
+#[test]
+fn several_parts_refused_for_one_expired_key_need_only_one_refresh() {
+    let mut sim = Sim::created(20 * MIB, 4);
+    let ops = sim.sends();
+    for op in &ops {
+        sim.up.on_signed(op.id, None); // all four signed with the same key, expiry unknown
+    }
+    for op in &ops {
+        sim.answer(op, error(403, "AccessDenied"));
+    }
+    assert!(sim.up.outcome().is_none(), "one expired key, not four failures: {:?}", sim.up.outcome());
+    assert!(sim.up.take_credentials_refresh());
+    let retries = sim.sends();
+    assert_eq!(numbers(&retries), [1, 2, 3, 4], "all sent again at once");
+    for op in &retries {
+        sim.up.on_signed(op.id, None);
+        sim.answer(op, part_ok(numbers(&[op.clone()])[0]));
+    }
+    assert_eq!(sim.sends()[0].kind, OpKind::Complete);
+}
+
+#[test]
+fn several_requests_refused_for_one_skew_correct_the_clock_once() {
+    let mut sim = Sim::created(20 * MIB, 3);
+    let ops = sim.sends();
+    let body = "<Error><Code>RequestTimeTooSkewed</Code><Message>m</Message><ServerTime>2026-01-01T00:20:00Z</ServerTime></Error>";
+    for op in &ops {
+        sim.answer(op, answer(403, body));
+    }
+    assert!(sim.up.outcome().is_none());
+    assert_eq!(sim.up.consecutive_fixes, 1);
+}
+
+#[test]
+fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest() {
+    let mut sim = with(true, false, 10 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let mut parts = sim.sends();
+    for op in &mut parts {
+        let part = part_of(op);
+        sim.up.attach_checksum(op, crc_of(part.number as u8, part.len));
+        sim.answer(op, part_ok(part.number));
+    }
+    let complete = sim.sends();
+    sim.answer(&complete[0], error(400, "InvalidPart"));
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts);
+    // S3 holds part 1 as sent, and a late stale attempt of part 2 with other bytes.
+    let b64 = crate::core::checksum::to_base64;
+    let page = format!("<ListPartsResult><IsTruncated>false</IsTruncated>\
+        <Part><PartNumber>1</PartNumber><ETag>\"etag-1\"</ETag><Size>{mib5}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part>\
+        <Part><PartNumber>2</PartNumber><ETag>\"stale\"</ETag><Size>{mib5}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part>\
+        </ListPartsResult>", b64(crc_of(1, 5 * MIB)), b64(crc_of(9, 5 * MIB)), mib5 = 5 * MIB);
+    sim.answer(&list[0], answer(200, &page));
+    let actions = sim.poll();
+    assert_eq!(actions.len(), 2);
+    for action in actions {
+        let Action::Verify(part) = action else { panic!("{action:?}") };
+        sim.up.on_local_checksum(part, crc_of(part.number as u8, part.len), sim.now);
+    }
+    let mut resend = sim.sends();
+    assert_eq!(numbers(&resend), [2]);
+    sim.up.attach_checksum(&mut resend[0], crc_of(2, 5 * MIB));
+    sim.answer(&resend[0], part_ok(2));
+    let complete = sim.sends();
+    assert_eq!(complete[0].kind, OpKind::Complete);
+    sim.answer(&complete[0], error(400, "InvalidPart"));
+    assert_eq!(sim.error().code, "InvalidPart", "relisted once only");
+    assert_eq!(sim.up.progress().bytes_sent, 10 * MIB);
 }

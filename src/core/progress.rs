@@ -46,6 +46,12 @@ impl Progress {
         self.sample(now_ms);
     }
 
+    /// Every part is to be confirmed again; what was reported as sent stays (progress never goes backwards).
+    pub fn restart(&mut self) {
+        self.confirmed = 0;
+        self.in_flight.clear();
+    }
+
     /// A part's attempt failed: its bytes on the wire no longer count.
     pub fn failed(&mut self, number: u32) {
         self.in_flight.remove(&number);
@@ -69,7 +75,8 @@ impl Progress {
             (Some(&(t0, b0)), Some(&(t1, b1))) if t1 >= t0 + 1_000 => Some(b1.saturating_sub(b0) as f64 * 1000.0 / (t1 - t0) as f64),
             _ => None,
         };
-        let left = self.total.saturating_sub(self.confirmed);
+        // Time left is for bytes not yet sent; sent but unconfirmed bytes wait only for the server's answer.
+        let left = self.total.saturating_sub(self.moved());
         let eta_seconds = speed.filter(|s| *s > 0.0).map(|s| left as f64 / s);
         ProgressSnapshot { bytes_sent: self.high_water, bytes_confirmed: self.confirmed, total_bytes: self.total, speed, eta_seconds }
     }
@@ -100,6 +107,6 @@ mod tests {
         }
         let s = p.snapshot();
         assert_eq!(s.speed, Some(100_000.0));
-        assert_eq!(s.eta_seconds, Some(100.0), "nothing confirmed yet: all 10 MB left");
+        assert_eq!(s.eta_seconds, Some(80.0), "2 MB of 10 MB sent at 100 kB/s");
     }
 }

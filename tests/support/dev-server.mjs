@@ -1,5 +1,12 @@
 // Dev-only HTTP server: serves a built page statically plus two JSON endpoints backed by a Garage
 // from ./garage.mjs. GET /credentials hands out real keys: never expose this outside localhost.
+//   GET /credentials                    a 1-hour key (cached, re-minted 5 minutes before it expires)
+//   GET /credentials?ttl=20s            a NEW key on every call, which Garage rejects after 20 s (any
+//                                       `garage key create --expires-in` duration)
+//   GET /credentials?ttl=20s&report=none  the same with `expiration: null`: the client only learns of the
+//                                       expiry from the server's rejection (Garage: 403 AccessDenied "Access
+//                                       key … has expired")
+// server.credentialRequests counts the calls.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
@@ -25,6 +32,7 @@ const REMINT_MARGIN_MS = 5 * 60 * 1000;
 
 export async function startDevServer({ port = 0, host = '127.0.0.1', root, garage }) {
   const rootDir = path.resolve(root);
+  const stats = { credentialRequests: 0, minted: [] };
   let cached;
   const credentials = async () => {
     if (!cached || Date.parse((await cached).expiration) - Date.now() < REMINT_MARGIN_MS) {
@@ -65,7 +73,16 @@ export async function startDevServer({ port = 0, host = '127.0.0.1', root, garag
       if (pathname === '/config') {
         return json(res, 200, { endpoint: garage.endpoint, region: garage.region, bucket: garage.bucket, forcePathStyle: true });
       }
-      if (pathname === '/credentials') return json(res, 200, await credentials());
+      if (pathname === '/credentials') {
+        stats.credentialRequests += 1;
+        const q = new URL(req.url, 'http://x').searchParams;
+        const ttl = q.get('ttl');
+        if (!ttl) return json(res, 200, await credentials());
+        if (!/^\d+[smhd]$/.test(ttl)) return json(res, 400, { error: `ttl must look like 20s, 5m, 1h: ${ttl}` });
+        const key = await garage.mintKey({ expiresIn: ttl });
+        stats.minted.push({ accessKeyId: key.accessKeyId, expiration: key.expiration });
+        return json(res, 200, { ...key, sessionToken: null, expiration: q.get('report') === 'none' ? null : key.expiration });
+      }
       await serveFile(req, res);
     } catch (err) {
       if (!res.headersSent) json(res, 500, { error: err.message });
@@ -77,6 +94,9 @@ export async function startDevServer({ port = 0, host = '127.0.0.1', root, garag
   const url = `http://${host}:${server.address().port}`;
   return {
     url,
+    /** Calls of /credentials so far, and the short-lived keys minted ({ accessKeyId, expiration }). */
+    get credentialRequests() { return stats.credentialRequests; },
+    get minted() { return stats.minted.slice(); },
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

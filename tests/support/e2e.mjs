@@ -20,8 +20,10 @@ export const MiB = 1024 * 1024;
  * Garage + dev server + headless Chromium. `proxy: true` puts the fault proxy (./fault-proxy.mjs) between the
  * page and Garage: the page's endpoint (upload() default and /config) is then the proxy's URL, returned as `h.proxy`.
  * `proxy: { keepAlive: false }` passes options on (see startFaultProxy).
+ * `initScript`: a function or source text run in the page before its own scripts (page.addInitScript), with
+ * `initArg` as its argument, e.g. to skew the page's clock.
  */
-export async function startHarness({ proxy: withProxy = false } = {}) {
+export async function startHarness({ proxy: withProxy = false, initScript, initArg } = {}) {
   if (!existsSync(path.join(HARNESS_DIST, 'index.html'))) {
     throw new Error(`${HARNESS_DIST} is not built: run scripts/build.sh && npx webpack`);
   }
@@ -44,18 +46,32 @@ export async function startHarness({ proxy: withProxy = false } = {}) {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-e2e-'));
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
 
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    if (initScript) await page.addInitScript(initScript, initArg);
     // Page errors are the first thing to look at when a test fails.
     page.on('pageerror', (err) => console.error('[page error]', err));
     page.on('console', (msg) => msg.type() === 'error' && console.error('[page console]', msg.text()));
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
 
-    return {
+    let cdp;
+    const h = {
       garage,
       proxy,
       page,
+      context,
+      server,
+      endpoint,
       stop,
+      /** A DevTools session on the page (Network domain enabled), e.g. for Network.emulateNetworkConditions. */
+      async cdp() {
+        if (!cdp) {
+          cdp = await context.newCDPSession(page);
+          await cdp.send('Network.enable');
+        }
+        return cdp;
+      },
       // Writes `size` fresh random bytes (Garage deduplicates identical blocks) and returns path and sha256.
       randomFile(name, size) {
         const file = path.join(tmp, name);
@@ -75,7 +91,10 @@ export async function startHarness({ proxy: withProxy = false } = {}) {
         return page.evaluate((opts) => window.runUpload(opts),
           { endpoint, region: garage.region, bucket: garage.bucket, ...options });
       },
+      // What the running (or last) upload has reported so far: { progress, states, credentialCalls } (see the harness).
+      live: () => page.evaluate(() => window.harnessLive && JSON.parse(JSON.stringify(window.harnessLive))),
     };
+    return h;
   } catch (err) {
     await stop();
     throw err;

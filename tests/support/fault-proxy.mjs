@@ -11,10 +11,14 @@
 //   ... point the client's endpoint at proxy.url ...
 //   proxy.stats().parts[2]  // { requests, bytesIn, completed, faulted }
 //
-// Rule: { match: { action?, partNumber?, key?, nth?, times? }, fault: { ... } }
+// Rule: { match: { action?, partNumber?, key?, skewedOverMs?, nth?, times? }, fault: { ... } }
 //   action      an action name (see classify below) or an array of names; omitted: any request
 //   partNumber  a number or an array of numbers (only UploadPart requests carry one)
 //   key         the object key (path-style URLs: /bucket/key), string or RegExp
+//   skewedOverMs only requests whose SigV4 time (X-Amz-Date header or query) is more than this many ms away
+//               from the proxy's clock, as S3 checks (15 minutes there): with
+//               fault: { respond: () => errors.requestTimeTooSkewed(new Date()) } the proxy emulates S3's check
+//               (Garage does not check the request time at all).
 //   nth         1-based: the rule fires first on the nth request that matches action/partNumber/key
 //               (every matching request counts, even one that an earlier rule faulted)
 //   times       on how many matching requests it fires: default 1 with nth, unlimited without
@@ -24,10 +28,15 @@
 //                                       shorter than N passes untouched.
 //   { stallMs: T, afterBytes?: N }      stop reading/forwarding the request body after N bytes (default 0) for
 //                                       T ms, then go on; if the body is shorter than N, stall at its end.
-//                                       If the client gives up meanwhile, everything is just cleaned up.
+//                                       If the client gives up meanwhile, everything is just cleaned up, but
+//                                       note: while the proxy does not read a socket it cannot see it close, so
+//                                       a client that gives up a large body mid-stall shows in the log (outcome
+//                                       'client-closed') only when the stall ends; its next request is the sign.
 //   { respond: { status, code, message, extraXml?, headers? } }
 //                                       do not forward: drain the request body, answer with
 //                                       <Error><Code/><Message/>{extraXml}<RequestId/></Error> and CORS headers.
+//                                       `respond` may be a function (request info) => { status, code, … },
+//                                       called when the rule fires (e.g. to put the current time in the answer).
 //   { latencyMs: T }                    wait T ms before forwarding (may be combined with any other fault key).
 //   { bandwidth: bytesPerSecond }       throttle the request body.
 //   { flipByteAt: offset }              forward the body with the byte at `offset` XORed with 0xff.
@@ -43,6 +52,9 @@
 // start the proxy with keepAlive: false (every answer says Connection: close, so no connection is reused).
 // Also: XHR upload progress counts bytes handed to the socket, not bytes received (7 MiB "sent" when the proxy
 // had 3 MiB at the reset, on loopback).
+//
+// proxy.cutAll() resets every open connection (client side and upstream) at once: with Chromium's
+// context.setOffline(true) (which does not touch requests already in flight) it takes the network away.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
@@ -105,6 +117,13 @@ export function classify(method, url) {
   return pick(`Other${method}`);
 }
 
+// SigV4 request time (20260102T030405Z) from the X-Amz-Date header or a presigned URL's query; ms or undefined.
+function amzDateMs(headers, url) {
+  const text = headers['x-amz-date'] ?? new URL(url, 'http://x').searchParams.get('X-Amz-Date');
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(text ?? '');
+  return m ? Date.UTC(m[1], m[2] - 1, m[3], m[4], m[5], m[6]) : undefined;
+}
+
 const emptyCounts = () => ({ requests: 0, bytesIn: 0, completed: 0, faulted: 0 });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const oneOf = (want, value) => want === undefined || (Array.isArray(want) ? want.includes(value) : want === value);
@@ -124,11 +143,14 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
 
   let ruleList = [];
   let counts, parts, log;
-  const resetStats = () => { counts = {}; parts = {}; log = []; };
+  // Requests from before a resetStats() (e.g. one held by a long stall) must not count in the new stats.
+  let generation = 0;
+  const resetStats = () => { counts = {}; parts = {}; log = []; generation += 1; };
   resetStats();
 
   // Bumps requests/bytesIn/completed/faulted for the action and, for UploadPart, the part number.
   const bump = (entry, field, n = 1) => {
+    if (entry.generation !== generation) return;
     (counts[entry.action] ??= emptyCounts())[field] += n;
     if (entry.partNumber !== undefined) (parts[entry.partNumber] ??= emptyCounts())[field] += n;
   };
@@ -138,6 +160,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
     for (const rule of ruleList) {
       const m = rule.match ?? {};
       if (!oneOf(m.action, info.action) || !oneOf(m.partNumber, info.partNumber) || !keyMatches(m.key, info.key)) continue;
+      if (m.skewedOverMs !== undefined && !(Math.abs((info.amzDate ?? Date.now()) - Date.now()) > m.skewedOverMs)) continue;
       rule.seen += 1;
       if (chosen) continue; // count the match, but the first firing rule wins
       const first = m.nth ?? 1;
@@ -151,6 +174,8 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
   };
 
   const sockets = new Set();
+  // Requests not finished yet: { finish, cut } each, for cutAll().
+  const active = new Set();
   const server = http.createServer({ keepAliveTimeout: 30_000, requestTimeout: 0, headersTimeout: 60_000 });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -164,19 +189,34 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
   });
 
   async function handle(req, res) {
-    const info = classify(req.method, req.url);
-    const fault = chooseFault(info);
+    const info = { ...classify(req.method, req.url), amzDate: amzDateMs(req.headers, req.url) };
+    let fault = chooseFault(info);
+    if (typeof fault?.respond === 'function') fault = { ...fault, respond: fault.respond(info) };
     const entry = {
       t: now(), action: info.action, partNumber: info.partNumber, uploadId: info.uploadId, key: info.key,
       method: req.method, status: null, outcome: 'pending', bytesIn: 0, fault: fault ? describe(fault) : null, tEnd: null,
+      tFirstByte: null, tLastByte: null,
     };
+    Object.defineProperty(entry, 'generation', { value: generation }); // not in stats()
     log.push(entry);
     bump(entry, 'requests');
     if (fault) bump(entry, 'faulted');
     let finished = false;
+    let upReq;
+    const tracked = {
+      finish: (outcome) => finish(outcome),
+      cut() {
+        finish('cut');
+        req.socket.resetAndDestroy();
+        if (upReq?.socket) upReq.socket.resetAndDestroy();
+        upReq?.destroy();
+      },
+    };
+    active.add(tracked);
     const finish = (outcome, status = entry.status) => {
       if (finished) return;
       finished = true;
+      active.delete(tracked);
       entry.outcome = outcome;
       entry.status = status;
       entry.tEnd = now();
@@ -192,6 +232,8 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
     const counter = new Transform({
       transform(chunk, _enc, cb) {
         entry.bytesIn += chunk.length;
+        entry.tLastByte = now();
+        entry.tFirstByte ??= entry.tLastByte;
         bump(entry, 'bytesIn', chunk.length);
         cb(null, chunk);
       },
@@ -236,7 +278,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
 
     if (fault?.resetAfterBytes === 0) return resetBoth(null);
 
-    const upReq = http.request({
+    upReq = http.request({
       host: upstream.hostname,
       port: upstream.port || 80,
       method: req.method,
@@ -321,9 +363,22 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
      * passed back in full), faulted (requests a rule fired on) }.
      * log entry: { t, tEnd (ms since the proxy started), action, partNumber, uploadId, key, method,
      * status (null if none reached the client), outcome ('ok' | 'reset' | 'client-closed' | 'upstream-error'
-     * | 'pending'), bytesIn, fault (e.g. 'resetAfterBytes=1048576' or null) }, in order of arrival.
+     * | 'cut' | 'pending'), bytesIn, tFirstByte / tLastByte (when the first / latest request-body byte arrived
+     * from the client, null for none), fault (e.g. 'resetAfterBytes=1048576' or null) }, in order of arrival.
      */
     stats: () => copy({ actions: counts, parts, log }),
+    /** The proxy's clock (ms since it started), the time base of the log: to mark test events in it. */
+    now,
+    /**
+     * Resets every open connection now, both to the client and upstream (requests in flight end with outcome
+     * 'cut'). Returns how many requests were cut. New connections are accepted as usual.
+     */
+    cutAll() {
+      const cut = [...active];
+      for (const request of cut) request.cut();
+      for (const socket of sockets) socket.resetAndDestroy();
+      return cut.length;
+    },
     resetStats() { resetStats(); return proxy; },
     async stop() {
       ruleList = [];

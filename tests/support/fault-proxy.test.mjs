@@ -408,3 +408,59 @@ test('stop() closes the server and cuts open connections', async () => {
   const refused = await new Promise((resolve) => http.get(`${p2.url}/`, () => resolve('answered')).on('error', (e) => resolve(e.code)));
   assert.equal(refused, 'ECONNREFUSED');
 });
+
+test('log entries time the first and last body byte', async () => {
+  const Key = 'proxy/times.bin';
+  proxy.rules([{ match: { action: 'PutObject' }, fault: { latencyMs: 300 } }]);
+  const Body = randomBytes(256 * KiB);
+  await s3Unsigned.send(new PutObjectCommand({ Bucket, Key, Body, ContentLength: Body.length }));
+  const [entry] = proxy.stats().log;
+  assert.ok(entry.tFirstByte >= entry.t + 290, `first byte ${entry.tFirstByte} vs start ${entry.t}: read after the latency`);
+  assert.ok(entry.tLastByte >= entry.tFirstByte && entry.tLastByte <= entry.tEnd, JSON.stringify(entry));
+  proxy.clearRules();
+  await s3.send(new HeadObjectCommand({ Bucket, Key }));
+  const head = proxy.stats().log[1];
+  assert.equal(head.tFirstByte, null, 'no body');
+  assert.ok(Math.abs(proxy.now() - head.tEnd) < 1000, 'now() is the log time base');
+});
+
+test('skewedOverMs + respond function: emulates S3 rejecting a skewed clock, with the proxy time as ServerTime', async () => {
+  proxy.rules([{ match: { skewedOverMs: 15 * 60_000 }, fault: { respond: () => errors.requestTimeTooSkewed(new Date()) } }]);
+  const skewed = new S3Client({
+    endpoint: proxy.url, region: garage.region, forcePathStyle: true, maxAttempts: 1, systemClockOffset: -20 * 60_000,
+    credentials: { accessKeyId: garage.accessKeyId, secretAccessKey: garage.secretAccessKey },
+  });
+  try {
+    // (The first request only: the SDK corrects its own clock from the answer's Date header.)
+    const late = await skewed.send(new CreateMultipartUploadCommand({ Bucket, Key: 'proxy/skew' })).then(() => null, (e) => e);
+    assert.equal(late?.name, 'RequestTimeTooSkewed');
+    assert.ok(Math.abs(Date.parse(late.ServerTime) - Date.now()) < 5000, `ServerTime ${late.ServerTime}`);
+    // A request signed with the right time passes untouched.
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'proxy/none' })).catch((e) => e);
+    assert.equal(head.name, 'NotFound');
+    assert.deepEqual(proxy.stats().log.map((e) => e.fault), ['respond=403 RequestTimeTooSkewed', null]);
+  } finally {
+    skewed.destroy();
+  }
+});
+
+test('cutAll() resets the requests in flight and keeps serving new ones', async () => {
+  // (latencyMs holds the request before anything reaches Garage, which would refuse this unsigned one at once.)
+  proxy.rules([{ match: { action: 'PutObject' }, fault: { latencyMs: 10_000 } }]);
+  const pending = new Promise((resolve) => {
+    const req = http.request(`${proxy.url}/${Bucket}/proxy/cut.bin`, { method: 'PUT', agent: false }, () => resolve('answered'));
+    req.on('error', (e) => resolve(e.code));
+    req.end(randomBytes(64 * KiB));
+  });
+  for (let i = 0; i < 50 && !proxy.stats().log.length; i++) await new Promise((r) => setTimeout(r, 20));
+  const start = performance.now();
+  assert.equal(proxy.cutAll(), 1);
+  assert.match(await pending, /ECONNRESET|socket hang up/);
+  assert.ok(performance.now() - start < 1000, 'cut at once');
+  assert.equal(proxy.stats().log[0].outcome, 'cut');
+  proxy.clearRules();
+  // (On a new connection: the idle keep-alive ones, like the S3 client's, were cut too.)
+  const after = await raw({ path: `/${Bucket}/none` });
+  assert.equal(after.status, 403, 'still serving (Garage refuses the unsigned request)');
+  assert.equal(proxy.cutAll(), 0);
+});

@@ -1,0 +1,248 @@
+// Each network fault alone, end to end: headless Chromium → fault proxy → real Garage, real random files on disk.
+// Every test checks that the object reads back byte-identical, that no part S3 had confirmed was sent again
+// (counted at the proxy) and that the states the app saw make sense, and prints (diagnostic) the time from the
+// fault's end / the network's return to the first new part bytes reaching the proxy.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { MiB, startHarness } from '../support/e2e.mjs';
+import { errors } from '../support/fault-proxy.mjs';
+import { assertSurvived, firstPartBytesAfter, logText, maxPartsInFlight, ms, sleep, stateNames } from '../support/faults.mjs';
+
+const KiB = 1024;
+let h;
+// keepAlive: false, so that a single reset reaches the page (Chromium silently resends a request that failed on a
+// reused keep-alive connection once).
+before(async () => { h = await startHarness({ proxy: { keepAlive: false } }); });
+after(() => h?.stop());
+afterEach(async () => {
+  h.proxy.clearRules();
+  h.proxy.resetStats();
+  await h.context.setOffline(false);
+});
+
+let fileNumber = 0;
+function fileAndKey(name, size) {
+  fileNumber += 1;
+  const file = h.randomFile(`${fileNumber}-${name}`, size);
+  return { file, key: `faults/${fileNumber}-${name}` };
+}
+
+test('reset mid-part: part 2 is cut after 2.5 MiB, retried, nothing confirmed is resent', { timeout: 60_000 }, async (t) => {
+  const { file, key } = fileAndKey('reset.bin', 12 * MiB);
+  h.proxy.rules([{ match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { resetAfterBytes: 2.5 * MiB } }]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2 });
+  const { log, parts } = await assertSurvived(h, run, file, key);
+  const cut = log.find((e) => e.fault?.startsWith('resetAfterBytes'));
+  assert.equal(cut?.outcome, 'reset', logText(log));
+  assert.equal(parts[2].requests, 2, `part 2 sent twice, no more:\n${logText(log)}`);
+  assert.equal(parts[1].requests + parts[3].requests, 2, 'the other parts once each');
+  const recovery = firstPartBytesAfter(log, cut.tEnd, 2);
+  assert.ok(recovery !== null && recovery < 2000, `part 2 again ${ms(recovery)} after the reset (backoff ≤ 500 ms)`);
+  t.diagnostic(`reset mid-part: first new part-2 bytes ${ms(recovery)} after the reset; total ${ms(run.ms)}; `
+    + `states ${stateNames(run.states).join(' → ')}`);
+});
+
+test('60 s stall of part 2 with stallTimeoutMs 5000: aborted, resent, done long before 60 s', { timeout: 90_000 }, async (t) => {
+  const { file, key } = fileAndKey('stall.bin', 12 * MiB);
+  const stallTimeoutMs = 5000;
+  h.proxy.rules([{ match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { stallMs: 60_000, afterBytes: MiB } }]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2, stallTimeoutMs });
+  const { log, parts } = await assertSurvived(h, run, file, key);
+  assert.ok(run.ms < 20_000, `took ${ms(run.ms)}`);
+  const stalled = log.find((e) => e.fault?.startsWith('stallMs'));
+  assert.equal(parts[2].requests, 2, logText(log));
+  // The proxy stops reading at 1 MiB; the browser fills socket buffers a little longer, then its XHR progress
+  // stops and the watchdog fires stallTimeoutMs later; the retry follows after a backoff of up to 500 ms. (The
+  // proxy, not reading the stalled socket, cannot see the abort itself: the retry is the sign.)
+  const retry = log.find((e) => e.partNumber === 2 && e.t > stalled.t);
+  const stalledFor = retry.t - stalled.tLastByte;
+  assert.ok(stalledFor >= stallTimeoutMs - 500 && stalledFor < stallTimeoutMs + 3000,
+    `part 2 sent again ${ms(stalledFor)} after its bytes stopped (stallTimeoutMs ${stallTimeoutMs})\n${logText(log)}`);
+  const recovery = firstPartBytesAfter(log, stalled.tLastByte + stallTimeoutMs, 2);
+  assert.ok(run.states.some((s) => s.state === 'retrying' && s.errorCode === 'Stalled') || recovery < 50,
+    `states ${JSON.stringify(run.states)}`);
+  t.diagnostic(`stall: part 2 bytes stopped at the proxy, new part-2 bytes ${ms(stalledFor)} later `
+    + `(${ms(recovery)} after the watchdog's earliest moment, lastByte + stallTimeoutMs); total ${ms(run.ms)}; `
+    + `states ${stateNames(run.states).join(' → ')}`);
+});
+
+test('503 SlowDown storm (20) plus 4 InternalError: completes, fewer parts in flight', { timeout: 120_000 }, async (t) => {
+  const { file, key } = fileAndKey('slowdown.bin', 24 * MiB);
+  h.proxy.rules([
+    { match: { action: 'UploadPart', nth: 5, times: 4 }, fault: { respond: errors.internalError() } },
+    { match: { action: 'UploadPart', times: 20 }, fault: { respond: errors.slowDown() } },
+  ]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 4 });
+  const { log, actions } = await assertSurvived(h, run, file, key);
+  assert.equal(actions.UploadPart.faulted, 24, logText(log));
+  assert.equal(actions.UploadPart.completed, 5, logText(log));
+  assert.equal(actions.UploadPart.requests, 29, `no request beyond the faulted ones and one per part:\n${logText(log)}`);
+  const codes = new Set(run.states.filter((s) => s.state === 'retrying').map((s) => s.errorCode));
+  assert.ok(codes.has('SlowDown'), `retrying with SlowDown shown: ${JSON.stringify(run.states)}`);
+  const faulted = log.filter((e) => e.fault);
+  const slowDowns = faulted.filter((e) => e.status === 503);
+  const stormStart = faulted[0].t;
+  const stormEnd = Math.max(...faulted.map((e) => e.tEnd));
+  const recovery = firstPartBytesAfter(log, stormEnd);
+  // The window is halved on each SlowDown (down to 1) and grows back by about one per round of successes: once
+  // four SlowDowns have come back, no more than two parts go out at once until the storm is over.
+  const fourth = slowDowns[3].tEnd;
+  const during = maxPartsInFlight(log, fourth, stormEnd);
+  assert.ok(during <= 2, `parts in flight during the storm: ${during}\n${logText(log)}`);
+  t.diagnostic(`503 storm: first new part bytes ${ms(recovery)} after the last faulted answer; storm lasted `
+    + `${ms(stormEnd - stormStart)}; at most ${during} parts in flight during it (concurrency 4); total ${ms(run.ms)}; `
+    + `states ${stateNames(run.states).join(' → ')}`);
+});
+
+test('30 s offline at ~30 %: waits for the network, continues by itself within 5 s of its return', { timeout: 120_000 }, async (t) => {
+  const { file, key } = fileAndKey('offline.bin', 16 * MiB);
+  // 1 MiB/s per part, 2 at a time: ~8 s of upload, so that the network can go away in the middle of it.
+  h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
+  const running = h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2 });
+  const partBytes = () => h.proxy.stats().actions.UploadPart?.bytesIn ?? 0;
+  while (partBytes() < 0.3 * file.size) await sleep(20);
+  await h.context.setOffline(true); // navigator.onLine false, 'offline' fired, new requests fail
+  const cut = h.proxy.cutAll(); // and the requests already on the wire
+  const tOff = h.proxy.now();
+  const bytesAtCut = partBytes();
+  await sleep(3000);
+  const offlineStates = (await h.live()).states;
+  assert.equal(offlineStates.at(-1)?.state, 'waiting-for-network', `states while offline: ${JSON.stringify(offlineStates)}`);
+  await sleep(27_000);
+  const sentWhileOffline = h.proxy.stats().log.filter((e) => e.t > tOff + 500 && e.action !== 'Preflight');
+  assert.deepEqual(sentWhileOffline, [], 'nothing reached the server while offline');
+  const pageBack = await h.page.evaluate(() => performance.now());
+  const tBack = h.proxy.now();
+  await h.context.setOffline(false);
+  const run = await running;
+  const { log } = await assertSurvived(h, run, file, key);
+  const recovery = firstPartBytesAfter(log, tBack);
+  assert.ok(recovery !== null && recovery < 5000, `first part bytes ${ms(recovery)} after the network came back\n${logText(log)}`);
+  const states = stateNames(run.states);
+  assert.ok(states.includes('waiting-for-network'), `states ${states}`);
+  const resumed = run.states.find((s) => s.t > pageBack && s.state === 'uploading');
+  assert.ok(resumed, `uploading again after the return: ${JSON.stringify(run.states)}`);
+  t.diagnostic(`offline 30 s (cut ${cut} requests at ${Math.round((100 * bytesAtCut) / file.size)} % of the bytes): first new part bytes `
+    + `${ms(recovery)} after setOffline(false); state 'uploading' ${ms(resumed.t - pageBack)} after it (page clock); `
+    + `total ${ms(run.ms)}; states ${states.join(' → ')}`);
+});
+
+test('credentials that really expire: 15 s Garage keys without expiration, at 512 KiB/s per part', { timeout: 120_000 }, async (t) => {
+  const { file, key } = fileAndKey('expiry.bin', 24 * MiB);
+  h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: 512 * KiB } }]);
+  const mintedBefore = h.server.minted.length;
+  const run = await h.upload(file.path, {
+    key, partSize: 5 * MiB, concurrency: 2, credentialsUrl: '/credentials?ttl=15s&report=none',
+  });
+  const { log } = await assertSurvived(h, run, file, key);
+  assert.ok(run.credentialCalls.length >= 2, `credentials asked ${run.credentialCalls.length} times`);
+  assert.ok(h.server.minted.length - mintedBefore >= 2, 'minted keys');
+  // Garage itself rejected the first key (not the proxy): 403 AccessDenied "Access key … has expired".
+  const rejected = log.filter((e) => e.status === 403 && !e.fault?.startsWith('respond'));
+  assert.ok(rejected.length >= 1, `no request was rejected by Garage:\n${logText(log)}`);
+  const recovery = firstPartBytesAfter(log, rejected[0].tEnd);
+  const next = log.find((e) => e.t >= rejected[0].tEnd && e.action !== 'Preflight');
+  t.diagnostic(`expiry: ${run.credentialCalls.length} credential calls, ${rejected.length} request(s) rejected by Garage `
+    + `(${rejected.map((e) => e.action + (e.partNumber ? `#${e.partNumber}` : '')).join(', ')}); next request ${ms(next && next.t - rejected[0].tEnd)}, `
+    + `first new part bytes ${ms(recovery)} after the rejection; total ${ms(run.ms)}; states ${stateNames(run.states).join(' → ')}`);
+});
+
+test('credentials expire while two parts start together: both rejected, one refresh, upload completes', { timeout: 120_000 }, async (t) => {
+  // Parts 1 and 2 take 5 s at 1 MiB/s and end together; the 3 s key has expired by then, so parts 3 and 4 go out
+  // together, both signed with it, and Garage refuses both. Both refusals are about the same expired key.
+  const { file, key } = fileAndKey('expiry-pair.bin', 20 * MiB);
+  h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
+  const run = await h.upload(file.path, {
+    key, partSize: 5 * MiB, concurrency: 2, credentialsUrl: '/credentials?ttl=3s&report=none',
+  });
+  const log = h.proxy.stats().log;
+  const rejected = log.filter((e) => e.status === 403 && !e.fault?.startsWith('respond'));
+  t.diagnostic(`expiry (pair): ${run.credentialCalls.length} credential calls; rejected by Garage: `
+    + `${rejected.map((e) => e.action + (e.partNumber ? `#${e.partNumber}` : '')).join(', ')}; `
+    + `outcome ${run.error ? JSON.stringify(run.error) : 'done'}; total ${ms(run.ms)}; states ${stateNames(run.states).join(' → ')}`);
+  if (run.error) for (const line of `proxy log:\n${logText(log)}`.split('\n')) t.diagnostic(line);
+  await assertSurvived(h, run, file, key);
+  assert.ok(run.credentialCalls.length >= 2, `credentials asked ${run.credentialCalls.length} times`);
+});
+
+let throttled; // the run of the throttled test, for the ETA test after it
+
+test('throttled 64 KB/s link (CDP): progress at least once a second, speed matches', { timeout: 120_000 }, async (t) => {
+  const { file, key } = fileAndKey('throttled.bin', MiB);
+  const cdp = await h.cdp();
+  const rate = 64 * KiB;
+  // Before the upload starts: CDP conditions do not touch requests already in flight.
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: rate });
+  let run;
+  try {
+    run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2 });
+  } finally {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  }
+  const { log } = await assertSurvived(h, run, file, key);
+  throttled = { run, size: file.size, rate };
+  const events = run.progress;
+  let maxGap = 0;
+  for (let i = 1; i < events.length; i++) maxGap = Math.max(maxGap, events[i].t - events[i - 1].t);
+  assert.ok(maxGap <= 1000, `a gap of ${ms(maxGap)} between progress events`);
+  // The speed reported once the ~10 s average window is full, against the link's rate.
+  const late = events.filter((p) => p.t - events[0].t >= 10_000 && p.speed !== null && p.bytesSent < file.size);
+  assert.ok(late.length > 0, 'speed reported after 10 s');
+  const speeds = late.map((p) => p.speed);
+  for (const s of speeds) assert.ok(s > 0.6 * rate && s < 1.5 * rate, `speed ${Math.round(s)} B/s vs the link's ${rate}`);
+  const part = log.find((e) => e.action === 'UploadPart');
+  const measured = part.bytesIn / ((part.tLastByte - part.tFirstByte) / 1000);
+  const eta = late.at(-1);
+  t.diagnostic(`throttled: ${events.length} progress events, largest gap ${ms(maxGap)}; reported speed `
+    + `${Math.round(Math.min(...speeds))}–${Math.round(Math.max(...speeds))} B/s, measured at the proxy ${Math.round(measured)} B/s `
+    + `(link ${rate}); last ETA ${eta.etaSeconds?.toFixed(1)} s with ${file.size - eta.bytesSent} B left; total ${ms(run.ms)}`);
+});
+
+test('ETA counts down during a part (the throttled run above: one 1 MiB part at 64 KB/s)', (t) => {
+  if (!throttled) return t.skip('the throttled test did not run');
+  const { run, size, rate } = throttled;
+  // Events with a speed, before the part is confirmed: the time left is about the bytes left to send at that speed.
+  const during = run.progress.filter((p) => p.etaSeconds !== null && p.bytesConfirmed < size);
+  assert.ok(during.length > 0, 'ETA reported during the part');
+  const worst = during.map((p) => ({ p, expected: (size - p.bytesSent) / rate }))
+    .sort((a, b) => (b.p.etaSeconds - b.expected) - (a.p.etaSeconds - a.expected))[0];
+  t.diagnostic(`ETA ${worst.p.etaSeconds.toFixed(1)} s with ${size - worst.p.bytesSent} B left to send at ${Math.round(worst.p.speed)} B/s `
+    + `(≈ ${worst.expected.toFixed(1)} s)`);
+  assert.ok(worst.p.etaSeconds <= 1.5 * worst.expected + 2,
+    `ETA ${worst.p.etaSeconds.toFixed(1)} s with ${size - worst.p.bytesSent} B left to send: it counts unconfirmed bytes as not sent`);
+});
+
+test('browser clock 20 minutes slow: one RequestTimeTooSkewed, then corrected and done', { timeout: 60_000 }, async (t) => {
+  // Garage does not check the request time at all (a request signed 20 min off is accepted), so the proxy plays
+  // S3: every request signed more than 15 min away from the real time gets RequestTimeTooSkewed with ServerTime.
+  const skewMs = -20 * 60_000;
+  const hs = await startHarness({
+    proxy: { keepAlive: false },
+    initArg: skewMs,
+    initScript: (skew) => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + skew;
+    },
+  });
+  try {
+    assert.ok(Math.abs(await hs.page.evaluate(() => Date.now()) - (Date.now() + skewMs)) < 5000, 'the page clock is skewed');
+    hs.proxy.rules([{ match: { skewedOverMs: 15 * 60_000 }, fault: { respond: () => errors.requestTimeTooSkewed(new Date()) } }]);
+    const file = hs.randomFile('skew.bin', 12 * MiB);
+    const key = 'faults/skew.bin';
+    const run = await hs.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2 });
+    const { log } = await assertSurvived(hs, run, file, key);
+    const skewed = log.filter((e) => e.fault);
+    assert.equal(skewed.length, 1, `one request refused for the clock, no more:\n${logText(log)}`);
+    const requests = log.filter((e) => e.action !== 'Preflight');
+    const count = (action) => requests.filter((e) => e.action === action).length;
+    assert.equal(count(skewed[0].action), 2, `the refused request once more:\n${logText(log)}`);
+    assert.equal(count('UploadPart'), skewed[0].action === 'UploadPart' ? 4 : 3, logText(log));
+    assert.equal(count('CreateMultipartUpload') + count('CompleteMultipartUpload'), skewed[0].action.endsWith('MultipartUpload') ? 3 : 2);
+    const recovery = firstPartBytesAfter(log, skewed[0].tEnd);
+    const retry = requests[requests.indexOf(skewed[0]) + 1];
+    t.diagnostic(`skew: refused ${skewed[0].action}; the corrected retry went out ${ms(retry.t - skewed[0].tEnd)} later, `
+      + `first part bytes ${ms(recovery)} after the refusal; total ${ms(run.ms)}; states ${stateNames(run.states).join(' → ')}`);
+  } finally {
+    await hs.stop();
+  }
+});
