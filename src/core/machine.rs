@@ -36,6 +36,9 @@ impl Default for Policy {
 /// Requests without upload progress (create, complete) may take this many stall timeouts: Complete of thousands of
 /// parts takes a while on real S3.
 const CONTROL_TIMEOUT_FACTOR: u64 = 4;
+/// While a request waits after a network failure and nothing is in flight, the endpoint is probed this often:
+/// `navigator.onLine` can say true with no way out, and a backoff of up to 30 s should not outlast the outage.
+const PROBE_INTERVAL_MS: u64 = 2_000;
 /// New credentials or a corrected clock that still fail this many times in a row are not going to work.
 const MAX_CONSECUTIVE_FIXES: u32 = 3;
 
@@ -141,6 +144,8 @@ pub enum Action {
     /// Compute the whole file's CRC-64/NVME and hand it to [`Upload::on_file_checksum`]: an object of the same
     /// size is at the key, and may be this file.
     VerifyFile,
+    /// Is the endpoint reachable? Any answer at all counts; tell [`Upload::on_probe`].
+    Probe,
     /// Stop this attempt (it stalled); its answer, if any comes, is ignored.
     Abort(OpId),
 }
@@ -227,6 +232,9 @@ pub struct Upload {
     relisted: bool,
     /// Cancelled while CreateMultipartUpload was in flight: its upload is removed as soon as its id is known.
     cancel_on_create: bool,
+    /// When the last [`Action::Probe`] was asked for, and whether its answer is awaited.
+    last_probe_ms: u64,
+    probing: bool,
     /// Some answer (any status) has come from the server: from then on, network failures are outages.
     reached_server: bool,
     /// Parts allowed in flight: halved on throttling, grows back by about one per round of successes (AIMD).
@@ -266,6 +274,8 @@ impl Upload {
             file_check_asked: false,
             relisted: false,
             cancel_on_create: false,
+            last_probe_ms: now_ms,
+            probing: false,
             reached_server: false,
             window: spec.concurrency.max(1) as f64,
             clock_offset_ms: 0,
@@ -286,6 +296,11 @@ impl Upload {
         let mut actions = self.abort_stalled(now_ms);
         if !self.online || self.paused {
             return actions;
+        }
+        if self.probe_due_at().is_some_and(|due| due <= now_ms) {
+            self.probing = true;
+            self.last_probe_ms = now_ms;
+            actions.push(Action::Probe);
         }
         if let Phase::Uploading { upload_id } = &self.phase {
             let upload_id = upload_id.clone();
@@ -763,11 +778,7 @@ impl Upload {
         let back = online && !self.online;
         self.online = online;
         if back {
-            for task in self.parts.iter_mut().chain(std::iter::once(&mut self.control)) {
-                if matches!(task.last_error, Some((ErrorClass::Network, _))) && matches!(task.slot, Slot::Waiting { .. }) {
-                    task.slot = Slot::Waiting { due_ms: now_ms };
-                }
-            }
+            self.wake_network_waiters(now_ms);
         }
     }
 
@@ -782,14 +793,44 @@ impl Upload {
         parts.iter().map(move |t| (t, stall)).chain(control.map(|t| (t, stall * CONTROL_TIMEOUT_FACTOR)))
     }
 
-    /// When `poll` next has something to do without any new event (a retry falls due, a watchdog fires).
+    /// When `poll` next has something to do without any new event (a retry falls due, a watchdog fires, a probe).
     pub fn next_wakeup_ms(&self) -> Option<u64> {
         let deadlines = self.active_tasks().filter_map(|(task, timeout)| match task.slot {
             Slot::Waiting { due_ms } if self.online => Some(due_ms),
             Slot::InFlight { last_progress_ms, .. } => Some(last_progress_ms + timeout),
             _ => None,
         });
-        deadlines.min()
+        deadlines.chain(self.probe_due_at()).min()
+    }
+
+    /// When to probe the endpoint: only while online, nothing is in flight, and something waits after a network
+    /// failure (an answered probe then wakes it early).
+    fn probe_due_at(&self) -> Option<u64> {
+        if !self.online || self.paused || self.probing || self.outcome().is_some() {
+            return None;
+        }
+        let mut tasks = self.active_tasks().map(|(task, _)| task);
+        if tasks.clone().any(|t| t.in_flight_id().is_some()) {
+            return None;
+        }
+        let waiting_for_network = |t: &Task| matches!((&t.slot, &t.last_error), (Slot::Waiting { .. }, Some((ErrorClass::Network, _))));
+        tasks.any(waiting_for_network).then_some(self.last_probe_ms + PROBE_INTERVAL_MS)
+    }
+
+    /// The answer to [`Action::Probe`]: reachable wakes everything waiting after a network failure.
+    pub fn on_probe(&mut self, reachable: bool, now_ms: u64) {
+        self.probing = false;
+        if reachable {
+            self.wake_network_waiters(now_ms);
+        }
+    }
+
+    fn wake_network_waiters(&mut self, now_ms: u64) {
+        for task in self.parts.iter_mut().chain(std::iter::once(&mut self.control)) {
+            if matches!(task.last_error, Some((ErrorClass::Network, _))) && matches!(task.slot, Slot::Waiting { .. }) {
+                task.slot = Slot::Waiting { due_ms: now_ms };
+            }
+        }
     }
 
     /// The time to sign with: the browser's clock corrected by what the server said about it.
@@ -838,8 +879,8 @@ impl Upload {
         }
     }
 
-    pub fn uses_checksums(&self) -> bool {
-        self.spec.checksums
+    pub fn spec(&self) -> &UploadSpec {
+        &self.spec
     }
 
     /// The multipart upload being filled and its part size, once there is one: what to remember for a resume.

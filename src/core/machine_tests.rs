@@ -2,6 +2,7 @@
 //! time, like a real network would deliver them.
 use super::*;
 use crate::core::plan::MIB;
+use crate::core::retry::Backoff;
 use crate::core::s3::Body;
 
 fn spec(size: u64, concurrency: usize) -> UploadSpec {
@@ -43,6 +44,8 @@ const COMPLETED: &str = "<CompleteMultipartUploadResult><Location>http://x/b/k</
 struct Sim {
     up: Upload,
     now: u64,
+    /// What `sleep` started, handed out by the next `poll`.
+    started: Vec<Action>,
 }
 
 impl Sim {
@@ -51,7 +54,7 @@ impl Sim {
     }
 
     fn with(spec: UploadSpec) -> Self {
-        Self { up: Upload::new(spec, 1_000_000), now: 1_000_000 }
+        Self { up: Upload::new(spec, 1_000_000), now: 1_000_000, started: vec![] }
     }
 
     /// Starts the upload and answers CreateMultipartUpload.
@@ -64,8 +67,14 @@ impl Sim {
         sim
     }
 
+    /// `poll`, with probes answered "unreachable" (the probe tests call `up.poll` themselves).
     fn poll(&mut self) -> Vec<Action> {
-        self.up.poll(self.now)
+        let mut actions = std::mem::take(&mut self.started);
+        actions.extend(self.up.poll(self.now));
+        if actions.contains(&Action::Probe) {
+            self.up.on_probe(false, self.now);
+        }
+        actions.into_iter().filter(|a| *a != Action::Probe).collect()
     }
 
     /// The requests `poll` starts now (there must be nothing else to do).
@@ -87,9 +96,12 @@ impl Sim {
         self.now += ms;
     }
 
-    /// Advances the clock to the next wakeup.
+    /// Advances the clock until something other than a probe happens (probes answered "unreachable").
     fn sleep(&mut self) {
-        self.now = self.up.next_wakeup_ms().expect("something to wait for").max(self.now);
+        while self.started.is_empty() {
+            self.now = self.up.next_wakeup_ms().expect("something to wait for").max(self.now);
+            self.started = self.poll();
+        }
     }
 
     fn error(&self) -> &UploadError {
@@ -771,4 +783,40 @@ fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest()
     sim.answer(&complete[0], error(400, "InvalidPart"));
     assert_eq!(sim.error().code, "InvalidPart", "relisted once only");
     assert_eq!(sim.up.progress().bytes_sent, 10 * MIB);
+}
+
+#[test]
+fn online_without_a_way_out_is_probed_and_an_answer_wakes_the_retries() {
+    let mut spec = spec(5 * MIB, 1);
+    spec.policy.backoff = Backoff { base_ms: 60_000, cap_ms: 60_000 };
+    let mut sim = Sim::with(spec);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let part = sim.sends();
+    sim.answer(&part[0], offline());
+    let UploadState::Retrying { next_try_at, .. } = sim.up.state(sim.now) else { panic!() };
+    assert!(next_try_at > sim.now + PROBE_INTERVAL_MS, "this seed waits long: {}", next_try_at - sim.now);
+    assert_eq!(sim.up.next_wakeup_ms(), Some(sim.now + PROBE_INTERVAL_MS));
+    sim.advance(PROBE_INTERVAL_MS);
+    assert_eq!(sim.up.poll(sim.now), [Action::Probe]);
+    assert!(sim.up.poll(sim.now).is_empty(), "one probe at a time");
+    sim.up.on_probe(false, sim.now);
+    sim.advance(PROBE_INTERVAL_MS);
+    assert_eq!(sim.up.poll(sim.now), [Action::Probe], "still no way out: probed again 2 s later");
+    sim.up.on_probe(true, sim.now);
+    assert_eq!(numbers(&sim.sends()), [1], "reachable: the part goes at once, not after its backoff");
+}
+
+#[test]
+fn nothing_is_probed_while_requests_are_in_flight_or_after_other_errors() {
+    let mut sim = Sim::created(10 * MIB, 2);
+    let ops = sim.sends();
+    sim.answer(&ops[0], offline());
+    sim.advance(PROBE_INTERVAL_MS);
+    assert!(!sim.up.poll(sim.now).contains(&Action::Probe), "part 2 is in flight: its answer will tell");
+    let mut sim = Sim::created(5 * MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(500, "InternalError"));
+    sim.advance(PROBE_INTERVAL_MS);
+    assert!(!sim.up.poll(sim.now).contains(&Action::Probe), "the server answered: no probe needed");
 }

@@ -5,7 +5,7 @@ use crate::core::s3::{Body, Request, Response};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit};
+use web_sys::{Headers, RequestInit, RequestMode};
 
 /// `fetch` of the page or of the worker this runs in.
 fn global_fetch(request: &web_sys::Request) -> Promise {
@@ -14,6 +14,16 @@ fn global_fetch(request: &web_sys::Request) -> Promise {
         Some(window) => window.fetch_with_request(request),
         None => global.unchecked_into::<web_sys::WorkerGlobalScope>().fetch_with_request(request),
     }
+}
+
+/// True when `url` answers at all. An unsigned `no-cors` HEAD: it needs neither CORS nor credentials, and the
+/// browser rejects it only when no answer came (offline, DNS, refused).
+pub async fn reachable(url: &str) -> bool {
+    let init = RequestInit::new();
+    init.set_method("HEAD");
+    init.set_mode(RequestMode::NoCors);
+    let Ok(request) = web_sys::Request::new_with_str_and_init(url, &init) else { return false };
+    JsFuture::from(global_fetch(&request)).await.is_ok()
 }
 
 pub async fn send(req: &Request) -> Result<Response, TransportError> {

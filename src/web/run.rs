@@ -10,7 +10,7 @@ use super::{errors::describe, fetch, xhr};
 use crate::core::error::{UploadError, CANCELLED};
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
 use crate::core::plan::Part;
-use crate::core::s3::{sign::sign, Body, Response};
+use crate::core::s3::{probe_url, sign::sign, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_timers::future::TimeoutFuture;
@@ -70,6 +70,7 @@ enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
     LocalChecksum(Part, u64),
     FileChecksum(u64),
+    Probed(bool),
 }
 
 pub async fn run(
@@ -116,6 +117,10 @@ pub async fn run(
                     let file = file.clone();
                     running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
                 }
+                Action::Probe => {
+                    let url = probe_url(&shared.upload.borrow().spec().endpoint, &shared.upload.borrow().spec().object.bucket);
+                    running.push(Box::pin(async move { Some(Ok(Event::Probed(fetch::reachable(&url).await))) }));
+                }
                 Action::VerifyFile => {
                     let file = file.clone();
                     let size = file.size() as u64;
@@ -126,7 +131,7 @@ pub async fn run(
         shared.report_state(now_ms());
         let (current, checksums) = {
             let upload = shared.upload.borrow();
-            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.uses_checksums())
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
         };
         if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
             persistence.remember(&upload_id, part_size, checksums).await;
@@ -170,6 +175,7 @@ pub async fn run(
                 shared.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
                 shared.report_progress();
             }
+            Some(Event::Probed(reachable)) => shared.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::FileChecksum(crc)) => {
                 shared.upload.borrow_mut().on_file_checksum(crc, now_ms());
                 shared.report_progress();

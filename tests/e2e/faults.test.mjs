@@ -246,3 +246,26 @@ test('browser clock 20 minutes slow: one RequestTimeTooSkewed, then corrected an
     await hs.stop();
   }
 });
+
+test('online but no way out for 20 s: probes every 2 s, parts go again within ~2 s of the way back', { timeout: 120_000 }, async (t) => {
+  const { file, key } = fileAndKey('blackhole.bin', 15 * MiB);
+  const bandwidth = { match: { action: 'UploadPart' }, fault: { bandwidth: 2 * MiB } };
+  h.proxy.rules([bandwidth]);
+  const running = h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 1 });
+  while (!(h.proxy.stats().parts[1]?.completed >= 1)) await sleep(50);
+  // navigator.onLine stays true: every connection is reset, as on a Wi-Fi without a way out.
+  h.proxy.rules([{ match: {}, fault: { resetAfterBytes: 0 } }]);
+  h.proxy.cutAll();
+  await sleep(20_000);
+  const back = h.proxy.now();
+  h.proxy.rules([bandwidth]);
+  const run = await running;
+  const { log } = await assertSurvived(h, run, file, key);
+  const probes = log.filter((e) => e.action === 'HeadBucket' && e.t < back);
+  assert.ok(probes.length >= 5, `about one probe per 2 s while cut off, saw ${probes.length}\n${logText(log)}`);
+  const recovery = firstPartBytesAfter(log, back);
+  assert.ok(recovery !== null && recovery < 3_000, `parts again ${ms(recovery)} after the way back (probe every 2 s)\n${logText(log)}`);
+  assert.ok(!stateNames(run.states).includes('waiting-for-network'), 'the browser never said offline');
+  t.diagnostic(`online without a way out: ${probes.length} probes in 20 s; first new part bytes ${ms(recovery)} after the way back; `
+    + `states ${stateNames(run.states).join(' → ')}`);
+});

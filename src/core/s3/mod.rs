@@ -15,6 +15,11 @@ mod xml;
 
 pub use error::S3Error;
 
+/// A URL on the store to probe for reachability (the bucket's).
+pub fn probe_url(endpoint: &Endpoint, bucket: &str) -> String {
+    url::bucket_url(endpoint, bucket)
+}
+
 /// The object's URL, as a result's `location`.
 pub fn object_location(endpoint: &Endpoint, object: &Object) -> String {
     url::object_url(endpoint, object, &[])
