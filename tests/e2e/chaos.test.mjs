@@ -7,10 +7,10 @@
 //   CHAOS_SEED=123456 CHAOS_RUNS=1 node --test tests/e2e/chaos.test.mjs   replays the schedule of seed 123456
 // Schedule i of a run uses seed CHAOS_SEED + i: the test name shows it. The seed fixes the schedule (faults,
 // file size, concurrency), not the exact interleaving of the browser's requests.
-import { after, afterEach, before, test } from 'node:test';
-import { MiB, startHarness } from '../support/e2e.mjs';
+import { test } from 'node:test';
+import { MiB } from '../support/e2e.mjs';
 import { errors } from '../support/fault-proxy.mjs';
-import { assertSurvived, firstPartBytesAfter, logText, ms, sleep, stateNames } from '../support/faults.mjs';
+import { assertSurvived, firstPartBytesAfter, logText, ms, sleep, stateNames, useFaultHarness } from '../support/faults.mjs';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
 const SEED = process.env.CHAOS_SEED !== undefined ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 1e6);
@@ -84,13 +84,7 @@ export function schedule(seed) {
 }
 
 let h;
-before(async () => { h = await startHarness({ proxy: { keepAlive: false } }); });
-after(() => h?.stop());
-afterEach(async () => {
-  h.proxy.clearRules();
-  h.proxy.resetStats();
-  await h.context.setOffline(false);
-});
+useFaultHarness((harness) => { h = harness; });
 
 for (let i = 0; i < RUNS; i++) {
   const seed = SEED + i;

@@ -3,22 +3,14 @@
 // (counted at the proxy) and that the states the app saw make sense, and prints (diagnostic) the time from the
 // fault's end / the network's return to the first new part bytes reaching the proxy.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { MiB, startHarness } from '../support/e2e.mjs';
 import { errors } from '../support/fault-proxy.mjs';
-import { assertSurvived, firstPartBytesAfter, logText, maxPartsInFlight, ms, sleep, stateNames } from '../support/faults.mjs';
+import { assertSurvived, firstPartBytesAfter, logText, maxPartsInFlight, ms, sleep, stateNames, useFaultHarness } from '../support/faults.mjs';
 
 const KiB = 1024;
 let h;
-// keepAlive: false, so that a single reset reaches the page (Chromium silently resends a request that failed on a
-// reused keep-alive connection once).
-before(async () => { h = await startHarness({ proxy: { keepAlive: false } }); });
-after(() => h?.stop());
-afterEach(async () => {
-  h.proxy.clearRules();
-  h.proxy.resetStats();
-  await h.context.setOffline(false);
-});
+useFaultHarness((harness) => { h = harness; });
 
 let fileNumber = 0;
 function fileAndKey(name, size) {

@@ -1,6 +1,7 @@
 // Checks and measurements shared by the fault tests (tests/e2e/faults.test.mjs, chaos.test.mjs).
 import assert from 'node:assert/strict';
-import { objectDigest } from './e2e.mjs';
+import { after, afterEach, before } from 'node:test';
+import { objectDigest, startHarness } from './e2e.mjs';
 import { partsResentAfterConfirmation } from './fault-proxy.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,3 +70,19 @@ export const ms = (value) => (value === null || value === undefined ? 'n/a' : `$
 export const logText = (log) => log.filter((e) => e.action !== 'Preflight')
   .map((e) => `${Math.round(e.t)}-${e.tEnd === null ? '?' : Math.round(e.tEnd)} ${e.action}${e.partNumber ? `#${e.partNumber}` : ''} `
     + `${e.status ?? '-'} ${e.outcome} ${e.bytesIn}B${e.fault ? ` [${e.fault}]` : ''}`).join('\n');
+
+/**
+ * One harness with the fault proxy for a test file, handed to `use` once started; after each test the proxy's
+ * rules and stats are reset and the browser is back online. keepAlive: false, so that a single reset reaches the
+ * page (Chromium silently resends a request that failed on a reused keep-alive connection once).
+ */
+export function useFaultHarness(use) {
+  let h;
+  before(async () => { h = await startHarness({ proxy: { keepAlive: false } }); use(h); });
+  after(() => h?.stop());
+  afterEach(async () => {
+    h.proxy.clearRules();
+    h.proxy.resetStats();
+    await h.context.setOffline(false);
+  });
+}

@@ -21,8 +21,8 @@ mod tests {
 
     #[test]
     fn builds_and_parses() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
-        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U");
+        let (endpoint, object) = super::super::test_target();
+        let req = request(&endpoint, &object, "U");
         assert_eq!((req.method, req.url.as_str()), (Method::Delete, "http://h/b/k?uploadId=U"));
         assert!(parse(&Response { status: 204, ..Default::default() }).is_ok());
         let gone = Response { status: 404, headers: vec![], body: "<Error><Code>NoSuchUpload</Code><Message>x</Message></Error>".into() };

@@ -55,9 +55,9 @@ mod tests {
 
     #[test]
     fn lists_parts_in_the_body_with_escaped_etags() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
+        let (endpoint, object) = super::super::test_target();
         let parts = [CompletedPart { number: 1, etag: "\"a\"".into(), crc: None }, CompletedPart { number: 2, etag: "\"b\"".into(), crc: None }];
-        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U", &parts, None);
+        let req = request(&endpoint, &object, "U", &parts, None);
         assert_eq!(req.url, "http://h/b/k?uploadId=U");
         let Body::Xml(body) = req.body else { panic!("xml body") };
         assert!(body.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part><Part><PartNumber>2</PartNumber>"));
@@ -67,9 +67,9 @@ mod tests {
 
     #[test]
     fn with_checksums_lists_each_parts_crc_and_the_whole_objects() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
+        let (endpoint, object) = super::super::test_target();
         let parts = [CompletedPart { number: 1, etag: "e".into(), crc: Some(1) }];
-        let req = request(&endpoint, &Object { bucket: "b".into(), key: "k".into() }, "U", &parts, Some(2));
+        let req = request(&endpoint, &object, "U", &parts, Some(2));
         let Body::Xml(body) = req.body else { panic!("xml body") };
         assert!(body.contains("<ETag>e</ETag><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part>"), "{body}");
         assert!(req.headers.contains(&("x-amz-checksum-crc64nvme".into(), "AAAAAAAAAAI=".into())));

@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn builds_a_request_on_the_bucket() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
+        let (endpoint, _) = super::super::test_target();
         assert_eq!(request(&endpoint, "b", "my movie.m2ts", None).url, "http://h/b/?max-uploads=1000&prefix=my%20movie.m2ts&uploads=");
         let markers = ("k".to_string(), "id".to_string());
         assert_eq!(request(&endpoint, "b", "k", Some(&markers)).url, "http://h/b/?key-marker=k&max-uploads=1000&prefix=k&upload-id-marker=id&uploads=");

@@ -55,8 +55,7 @@ mod tests {
 
     #[test]
     fn builds_a_paged_request() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
-        let object = Object { bucket: "b".into(), key: "k".into() };
+        let (endpoint, object) = super::super::test_target();
         assert_eq!(request(&endpoint, &object, "U", None).url, "http://h/b/k?max-parts=1000&uploadId=U");
         assert_eq!(request(&endpoint, &object, "U", Some(1000)).url, "http://h/b/k?max-parts=1000&part-number-marker=1000&uploadId=U");
     }

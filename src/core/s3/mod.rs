@@ -97,3 +97,9 @@ impl Response {
         (200..300).contains(&self.status)
     }
 }
+
+/// The endpoint `http://h` (path style) and object `b/k` the action tests use.
+#[cfg(test)]
+pub(crate) fn test_target() -> (Endpoint, Object) {
+    (Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true }, Object { bucket: "b".into(), key: "k".into() })
+}

@@ -21,7 +21,7 @@ mod tests {
 
     #[test]
     fn puts_an_empty_body_to_the_key() {
-        let endpoint = Endpoint { url: "http://h".into(), region: "r".into(), force_path_style: true };
+        let (endpoint, _) = super::super::test_target();
         let req = request(&endpoint, &Object { bucket: "b".into(), key: "empty.txt".into() }, Some("text/plain"));
         assert_eq!((req.method, req.url.as_str(), &req.body), (Method::Put, "http://h/b/empty.txt", &Body::Empty));
         let ok = Response { status: 200, headers: vec![("etag".into(), "\"d41d8cd98f00b204e9800998ecf8427e\"".into())], body: String::new() };
