@@ -159,8 +159,9 @@ enum Slot {
     Waiting { due_ms: u64 },
     /// S3 holds this part from an earlier attempt: to be checked against the file (`checking` once asked).
     Listed { etag: String, crc: u64, checking: bool },
-    /// Sent; `epoch` is the fix epoch it was signed in (see [`Upload::on_signed`]).
-    InFlight { id: OpId, last_progress_ms: u64, epoch: u64 },
+    /// Handed to the shell. `last_progress_ms` is `None` until it is signed and goes out (a part's checksum is
+    /// computed first, which is not silence on the wire); `epoch` is the fix epoch it was signed in.
+    InFlight { id: OpId, last_progress_ms: Option<u64>, epoch: u64 },
     Done,
 }
 
@@ -345,7 +346,7 @@ impl Upload {
         match self.control.slot {
             Slot::Waiting { due_ms } if due_ms <= now_ms => {
                 let id = self.take_id();
-                self.control.slot = Slot::InFlight { id, last_progress_ms: now_ms, epoch: self.epoch };
+                self.control.slot = Slot::InFlight { id, last_progress_ms: None, epoch: self.epoch };
                 Some(Action::Send(Op { id, kind, request, needs_checksum: false }))
             }
             _ => None,
@@ -364,9 +365,15 @@ impl Upload {
             match &mut self.parts[index].slot {
                 Slot::Waiting { due_ms } if *due_ms <= now_ms => {
                     let id = self.take_id();
-                    self.parts[index].slot = Slot::InFlight { id, last_progress_ms: now_ms, epoch: self.epoch };
-                    let request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
-                    actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request, needs_checksum: self.spec.checksums }));
+                    self.parts[index].slot = Slot::InFlight { id, last_progress_ms: None, epoch: self.epoch };
+                    let mut request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
+                    // A retry reuses the CRC computed for the first attempt: the bytes are the same.
+                    let known_crc = self.crcs[index];
+                    if let Some(crc) = known_crc {
+                        upload_part::add_checksum(&mut request, crc);
+                    }
+                    let needs_checksum = self.spec.checksums && known_crc.is_none();
+                    actions.push(Action::Send(Op { id, kind: OpKind::Part(part), request, needs_checksum }));
                 }
                 Slot::Listed { checking: checking @ false, .. } => {
                     *checking = true;
@@ -382,7 +389,7 @@ impl Upload {
     fn abort_stalled(&mut self, now_ms: u64) -> Vec<Action> {
         let mut aborted = vec![];
         for index in 0..self.parts.len() {
-            if let Slot::InFlight { id, last_progress_ms, .. } = self.parts[index].slot {
+            if let Slot::InFlight { id, last_progress_ms: Some(last_progress_ms), .. } = self.parts[index].slot {
                 if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms {
                     self.progress.failed(index as u32 + 1);
                     self.retry_part(index, ErrorClass::Network, "Stalled", now_ms);
@@ -390,7 +397,7 @@ impl Upload {
                 }
             }
         }
-        if let Slot::InFlight { id, last_progress_ms, .. } = self.control.slot {
+        if let Slot::InFlight { id, last_progress_ms: Some(last_progress_ms), .. } = self.control.slot {
             if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR {
                 let mut control = self.control.clone();
                 self.schedule(&mut control, ErrorClass::Network, "Stalled", now_ms);
@@ -767,7 +774,7 @@ impl Upload {
         let task = &mut self.parts[part.number as usize - 1];
         if let Slot::InFlight { id: current, last_progress_ms, .. } = &mut task.slot {
             if *current == id {
-                *last_progress_ms = now_ms;
+                *last_progress_ms = Some(now_ms);
                 self.progress.sending(part.number, sent.min(part.len), now_ms);
             }
         }
@@ -797,7 +804,7 @@ impl Upload {
     pub fn next_wakeup_ms(&self) -> Option<u64> {
         let deadlines = self.active_tasks().filter_map(|(task, timeout)| match task.slot {
             Slot::Waiting { due_ms } if self.online => Some(due_ms),
-            Slot::InFlight { last_progress_ms, .. } => Some(last_progress_ms + timeout),
+            Slot::InFlight { last_progress_ms, .. } => last_progress_ms.map(|t| t + timeout),
             _ => None,
         });
         deadlines.chain(self.probe_due_at()).min()
@@ -838,14 +845,15 @@ impl Upload {
         (now_ms as i64 + self.clock_offset_ms).max(0) as u64
     }
 
-    /// Attempt `id` was signed (just now) with credentials expiring at `expires_at_ms`.
-    pub fn on_signed(&mut self, id: OpId, expires_at_ms: Option<u64>) {
+    /// Attempt `id` was signed at `now_ms`, with credentials expiring at `expires_at_ms`, and goes out now. Its
+    /// stall watchdog starts here: reading a large part for its checksum is not silence on the wire.
+    pub fn on_signed(&mut self, id: OpId, expires_at_ms: Option<u64>, now_ms: u64) {
         self.credentials_expire_at_ms = expires_at_ms;
         let epoch = self.epoch;
         for task in self.parts.iter_mut().chain(std::iter::once(&mut self.control)) {
-            if let Slot::InFlight { id: current, epoch: signed, .. } = &mut task.slot {
+            if let Slot::InFlight { id: current, epoch: signed, last_progress_ms } = &mut task.slot {
                 if *current == id {
-                    *signed = epoch;
+                    (*signed, *last_progress_ms) = (epoch, Some(now_ms));
                 }
             }
         }
@@ -905,11 +913,12 @@ impl Upload {
 
     fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>) {
         let object = &self.spec.object;
-        let location = if location.is_empty() {
-            // PutObject has no Location and some servers leave it out of Complete: the object's own URL says the same.
-            s3::object_location(&self.spec.endpoint, object)
-        } else {
+        let location = if location.starts_with("http://") || location.starts_with("https://") {
             location
+        } else {
+            // PutObject has no Location, and some servers leave it out of Complete or make it relative: the object's
+            // own URL says the same.
+            s3::object_location(&self.spec.endpoint, object)
         };
         let checked = self.spec.checksums && (upload_id.is_some() || self.already_uploaded);
         let checksum_algorithm = checked.then(|| checksum::ALGORITHM.to_string());

@@ -77,15 +77,27 @@ impl Sim {
         actions.into_iter().filter(|a| *a != Action::Probe).collect()
     }
 
-    /// The requests `poll` starts now (there must be nothing else to do).
+    /// The requests `poll` starts now (there must be nothing else to do), signed at once like the shell does;
+    /// parts that need a checksum are signed once the test attaches it (see `checksummed`).
     fn sends(&mut self) -> Vec<Op> {
-        self.poll()
+        let ops: Vec<Op> = self
+            .poll()
             .into_iter()
             .map(|a| match a {
                 Action::Send(op) => op,
                 other => panic!("unexpected {other:?}"),
             })
-            .collect()
+            .collect();
+        for op in ops.iter().filter(|op| !op.needs_checksum) {
+            self.up.on_signed(op.id, None, self.now);
+        }
+        ops
+    }
+
+    /// Attaches a part's CRC and signs it, as the shell does once it has read the part.
+    fn checksummed(&mut self, op: &mut Op, crc: u64) {
+        self.up.attach_checksum(op, crc);
+        self.up.on_signed(op.id, None, self.now);
     }
 
     fn answer(&mut self, op: &Op, answer: Result<Response, TransportError>) {
@@ -357,7 +369,7 @@ fn expired_credentials_are_refreshed_and_retried_at_once_without_spending_the_bu
 fn access_denied_earns_one_credential_refresh_and_a_second_one_is_final() {
     let mut sim = Sim::created(5 * MIB, 1);
     let ops = sim.sends();
-    sim.up.on_signed(ops[0].id, Some(sim.now + 3_600_000));
+    sim.up.on_signed(ops[0].id, Some(sim.now + 3_600_000), sim.now);
     sim.answer(&ops[0], error(403, "AccessDenied"));
     assert!(sim.up.outcome().is_none(), "maybe an expired key the store calls AccessDenied");
     assert!(sim.up.take_credentials_refresh());
@@ -372,7 +384,7 @@ fn access_denied_after_the_known_expiry_keeps_refreshing_like_expired_token() {
     let mut sim = Sim::created(5 * MIB, 1);
     for _ in 0..MAX_CONSECUTIVE_FIXES {
         let ops = sim.sends();
-        sim.up.on_signed(ops[0].id, Some(sim.now - 1));
+        sim.up.on_signed(ops[0].id, Some(sim.now - 1), sim.now);
         sim.answer(&ops[0], error(403, "AccessDenied"));
         assert!(sim.up.take_credentials_refresh());
     }
@@ -443,7 +455,7 @@ fn with_checksums_every_part_carries_its_crc_and_complete_the_whole_objects() {
     // The file is 5 MiB of 1s then 2 MiB of 2s.
     let crcs = [crc_of(1, 5 * MIB), crc_of(2, 2 * MIB)];
     for (op, crc) in parts.iter_mut().zip(crcs) {
-        sim.up.attach_checksum(op, crc);
+        sim.checksummed(op, crc);
         assert!(op.request.headers.iter().any(|(n, v)| n == "x-amz-checksum-crc64nvme" && *v == crate::core::checksum::to_base64(crc)));
     }
     sim.answer(&parts[0], part_ok(1));
@@ -510,7 +522,7 @@ fn resume_keeps_listed_parts_that_match_the_file_and_sends_only_the_rest() {
     assert!(matches!(&actions[1], Action::Send(op) if op.kind == OpKind::Part(part(2)) && op.request.url.ends_with("uploadId=NEW")));
     sim.up.on_local_checksum(part(1), crc_of(1, 5 * MIB), sim.now);
     let Action::Send(mut op2) = actions[1].clone() else { unreachable!() };
-    sim.up.attach_checksum(&mut op2, crc_of(2, 5 * MIB));
+    sim.checksummed(&mut op2, crc_of(2, 5 * MIB));
     assert_eq!(sim.poll(), [Action::Verify(part(3))]);
     sim.up.on_local_checksum(part(3), crc_of(3, 5 * MIB), sim.now);
     sim.answer(&op2, part_ok(2));
@@ -537,7 +549,7 @@ fn a_listed_part_of_another_file_is_sent_again() {
                 }
                 Action::Send(mut op) => match op.kind {
                     OpKind::Part(part) => {
-                        sim.up.attach_checksum(&mut op, crc_of(part.number as u8, part.len));
+                        sim.checksummed(&mut op, crc_of(part.number as u8, part.len));
                         sim.answer(&op, part_ok(part.number));
                     }
                     _ => complete = Some(op),
@@ -718,7 +730,7 @@ fn several_parts_refused_for_one_expired_key_need_only_one_refresh() {
     let mut sim = Sim::created(20 * MIB, 4);
     let ops = sim.sends();
     for op in &ops {
-        sim.up.on_signed(op.id, None); // all four signed with the same key, expiry unknown
+        sim.up.on_signed(op.id, None, sim.now); // all four signed with the same key, expiry unknown
     }
     for op in &ops {
         sim.answer(op, error(403, "AccessDenied"));
@@ -728,7 +740,7 @@ fn several_parts_refused_for_one_expired_key_need_only_one_refresh() {
     let retries = sim.sends();
     assert_eq!(numbers(&retries), [1, 2, 3, 4], "all sent again at once");
     for op in &retries {
-        sim.up.on_signed(op.id, None);
+        sim.up.on_signed(op.id, None, sim.now);
         sim.answer(op, part_ok(numbers(&[op.clone()])[0]));
     }
     assert_eq!(sim.sends()[0].kind, OpKind::Complete);
@@ -754,7 +766,7 @@ fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest()
     let mut parts = sim.sends();
     for op in &mut parts {
         let part = part_of(op);
-        sim.up.attach_checksum(op, crc_of(part.number as u8, part.len));
+        sim.checksummed(op, crc_of(part.number as u8, part.len));
         sim.answer(op, part_ok(part.number));
     }
     let complete = sim.sends();
@@ -776,7 +788,7 @@ fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest()
     }
     let mut resend = sim.sends();
     assert_eq!(numbers(&resend), [2]);
-    sim.up.attach_checksum(&mut resend[0], crc_of(2, 5 * MIB));
+    sim.checksummed(&mut resend[0], crc_of(2, 5 * MIB));
     sim.answer(&resend[0], part_ok(2));
     let complete = sim.sends();
     assert_eq!(complete[0].kind, OpKind::Complete);
@@ -819,4 +831,36 @@ fn nothing_is_probed_while_requests_are_in_flight_or_after_other_errors() {
     sim.answer(&ops[0], error(500, "InternalError"));
     sim.advance(PROBE_INTERVAL_MS);
     assert!(!sim.up.poll(sim.now).contains(&Action::Probe), "the server answered: no probe needed");
+}
+
+#[test]
+fn the_stall_watchdog_starts_when_the_part_is_signed_and_a_retry_reuses_its_crc() {
+    let mut sim = with(true, false, 5 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let mut part = sim.sends();
+    assert!(part[0].needs_checksum);
+    // Reading a huge part for its CRC takes longer than the stall timeout: not a stall.
+    for _ in 0..60 {
+        sim.advance(1_000);
+        assert!(sim.poll().is_empty(), "no stall while the part is read for its CRC (the shell polls every second)");
+    }
+    sim.checksummed(&mut part[0], 77);
+    assert!(sim.poll().is_empty(), "the watchdog counts from signing");
+    sim.advance(Policy::default().stall_timeout_ms);
+    assert_eq!(sim.poll(), [Action::Abort(part[0].id)], "silence after it went out is a stall");
+    sim.sleep();
+    let retry = sim.sends();
+    assert!(!retry[0].needs_checksum, "the CRC is known");
+    assert!(retry[0].request.headers.contains(&("x-amz-checksum-crc64nvme".into(), crate::core::checksum::to_base64(77))));
+}
+
+#[test]
+fn a_relative_location_becomes_the_objects_url() {
+    let mut sim = Sim::created(MIB, 1);
+    let part = sim.sends();
+    sim.answer(&part[0], part_ok(1));
+    let complete = sim.sends();
+    sim.answer(&complete[0], answer(200, "<CompleteMultipartUploadResult><Location>/b/k</Location><ETag>e</ETag></CompleteMultipartUploadResult>"));
+    assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().location, "http://127.0.0.1:3900/b/k");
 }

@@ -195,7 +195,7 @@ async fn sign_op(shared: &Shared, credentials: &CredentialSource, region: &str, 
         credentials.invalidate();
     }
     let creds = credentials.get(signing_ms).await?;
-    shared.upload.borrow_mut().on_signed(op.id, creds.expires_at_ms);
+    shared.upload.borrow_mut().on_signed(op.id, creds.expires_at_ms, now_ms());
     sign(&mut op.request, region, &creds, UNIX_EPOCH + Duration::from_millis(signing_ms))
         .map_err(|e| UploadError::new("SigningFailed", format!("could not sign the request: {e}")))
 }

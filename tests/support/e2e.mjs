@@ -91,6 +91,22 @@ export async function startHarness({ proxy: withProxy = false, initScript, initA
         return page.evaluate((opts) => window.runUpload(opts),
           { endpoint, region: garage.region, bucket: garage.bucket, ...options });
       },
+      // Selects the file and starts window.startUpload (returns at once): the page then holds the handle in
+      // window.currentUpload, for pause()/resume()/cancel() (see `handle`) and `outcome()`.
+      async start(filePath, options) {
+        await page.setInputFiles('#file', filePath);
+        return page.evaluate((opts) => window.startUpload(opts),
+          { endpoint, region: garage.region, bucket: garage.bucket, ...options });
+      },
+      // Calls pause, resume or cancel on the handle of the upload started last.
+      handle: (method) => page.evaluate((m) => { window.currentUpload.handle[m](); }, method),
+      // What the upload started last ends with (as h.upload resolves to).
+      outcome: () => page.evaluate(() => window.currentUpload.outcome),
+      // Reloads the page (uploads in flight die with it; IndexedDB stays) and waits for the harness.
+      async reload() {
+        await page.reload();
+        await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
+      },
       // What the running (or last) upload has reported so far: { progress, states, credentialCalls } (see the harness).
       live: () => page.evaluate(() => window.harnessLive && JSON.parse(JSON.stringify(window.harnessLive))),
     };

@@ -194,7 +194,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
     if (typeof fault?.respond === 'function') fault = { ...fault, respond: fault.respond(info) };
     const entry = {
       t: now(), action: info.action, partNumber: info.partNumber, uploadId: info.uploadId, key: info.key,
-      method: req.method, status: null, outcome: 'pending', bytesIn: 0, fault: fault ? describe(fault) : null, tEnd: null,
+      method: req.method, status: null, errorCode: null, outcome: 'pending', bytesIn: 0, fault: fault ? describe(fault) : null, tEnd: null,
       tFirstByte: null, tLastByte: null,
     };
     Object.defineProperty(entry, 'generation', { value: generation }); // not in stats()
@@ -253,6 +253,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
           + `<Error><Code>${xmlEscape(r.code)}</Code><Message>${xmlEscape(r.message ?? r.code)}</Message>`
           + `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId></Error>`;
         entry.status = r.status;
+        entry.errorCode = r.code;
         res.writeHead(r.status, {
           'Content-Type': 'application/xml',
           'Content-Length': Buffer.byteLength(body),
@@ -302,7 +303,17 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
         if (!/^(connection|keep-alive)$/i.test(upRes.rawHeaders[i])) headers.push(upRes.rawHeaders[i], upRes.rawHeaders[i + 1]);
       }
       res.writeHead(upRes.statusCode, upRes.statusMessage, headers);
-      pipeline(upRes, res, () => {});
+      if (upRes.statusCode < 400) return pipeline(upRes, res, () => {});
+      // An error answer: note S3's error code (<Code>) in the log as it passes.
+      let head = '';
+      const tap = new Transform({
+        transform(chunk, _enc, cb) {
+          if (head.length < 4096) head += chunk.toString('utf8', 0, Math.min(chunk.length, 4096));
+          entry.errorCode ??= /<Code>([^<]*)<\/Code>/.exec(head)?.[1] ?? null;
+          cb(null, chunk);
+        },
+      });
+      pipeline(upRes, tap, res, () => {});
     });
     upReq.on('error', (err) => {
       if (finished) return;
@@ -362,7 +373,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
      * counts: { requests, bytesIn (request body bytes received from the client), completed (2xx answers
      * passed back in full), faulted (requests a rule fired on) }.
      * log entry: { t, tEnd (ms since the proxy started), action, partNumber, uploadId, key, method,
-     * status (null if none reached the client), outcome ('ok' | 'reset' | 'client-closed' | 'upstream-error'
+     * status (null if none reached the client), errorCode (S3's <Code> of an error answer, else null), outcome ('ok' | 'reset' | 'client-closed' | 'upstream-error'
      * | 'cut' | 'pending'), bytesIn, tFirstByte / tLastByte (when the first / latest request-body byte arrived
      * from the client, null for none), fault (e.g. 'resetAfterBytes=1048576' or null) }, in order of arrival.
      */

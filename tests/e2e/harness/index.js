@@ -1,25 +1,34 @@
-// Test harness page: exposes window.runUpload(opts) for the end-to-end tests.
+// Test harness page: exposes window.runUpload(opts) and window.startUpload(opts) for the end-to-end tests.
 import { Uploader } from 'resumable-s3';
 
+// Every field of an UploadResult (copied one by one: the result may be a wasm-bindgen object that does not serialize).
+const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 'checksumAlgorithm', 'checksum',
+  'resumedParts', 'alreadyUploaded'];
+
 /**
- * Uploads the file selected in #file.
- * opts: { endpoint, region, bucket, key, contentType?, ...any other Uploader option (partSize, concurrency,
- *         stallTimeoutMs, serverRetries…), passed on as is,
+ * Starts uploading the file selected in #file and returns at once; the upload is window.currentUpload:
+ *   { handle (the library's UploadHandle: pause(), resume(), cancel()), outcome (a promise of what runUpload
+ *     resolves to), live (window.harnessLive) }.
+ * opts: { endpoint, region, bucket, key, contentType?, ...any other Uploader option (partSize, minPartSize,
+ *         concurrency, stallTimeoutMs, serverRetries, checksums, resume, ifExists…), passed on as is,
  *         credentials?: { accessKeyId, secretAccessKey, sessionToken, expiration } — else fetched from
  *         credentialsUrl (default '/credentials') on every call of the library's credentials callback }
- * Resolves to { result, progress, states, credentialCalls, ms } or { error: { code, message }, … }; never rejects.
+ * The outcome is { result, progress, states, credentialCalls, ms } or { error: { code, message }, … }; never rejects.
+ *   result:   every UploadResult field (RESULT_FIELDS)
  *   progress: [{ t, bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }], t = performance.now() (ms)
  *   states:   [{ t, state, nextTryAt?, errorCode? }]
  *   credentialCalls: [t…] when the library asked for credentials
  * The same record, live while the upload runs, is window.harnessLive (t0: when the upload started).
  */
-window.runUpload = async ({ credentials, credentialsUrl = '/credentials', key, contentType, ...options }) => {
+window.startUpload = ({ credentials, credentialsUrl = '/credentials', key, contentType, ...options }) => {
   const file = document.getElementById('file').files[0];
   const started = performance.now();
   const live = { t0: started, progress: [], states: [], credentialCalls: [] };
   window.harnessLive = live;
   const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, credentialCalls: live.credentialCalls,
     ms: performance.now() - started });
+  let handle = null;
+  let outcome;
   try {
     const uploader = new Uploader({
       ...options,
@@ -32,18 +41,63 @@ window.runUpload = async ({ credentials, credentialsUrl = '/credentials', key, c
         return response.json();
       },
     });
-    const result = await uploader.upload(file, {
+    handle = uploader.start(file, {
       key,
       contentType,
       onProgress: ({ bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }) =>
         live.progress.push({ t: performance.now(), bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }),
       onState: (state) => live.states.push({ t: performance.now(), ...state }),
     });
-    // Copy the fields: the result may be a wasm-bindgen object that does not serialize.
-    const { bucket, key: resultKey, etag, size, location, uploadId } = result;
-    return done({ result: { bucket, key: resultKey, etag, size, location, uploadId } });
+    outcome = handle.done.then((result) => {
+      const copy = {};
+      for (const field of RESULT_FIELDS) copy[field] = result?.[field];
+      return done({ result: copy });
+    });
   } catch (err) {
-    return done({ error: { code: err?.code, message: err?.message ?? String(err) } });
+    outcome = Promise.reject(err);
   }
+  outcome = outcome.catch((err) => done({ error: { code: err?.code, message: err?.message ?? String(err) } }));
+  window.currentUpload = { handle, outcome, live };
+  return true;
 };
+
+/** Uploads the file selected in #file (see startUpload) and resolves to its outcome. */
+window.runUpload = (opts) => {
+  window.startUpload(opts);
+  return window.currentUpload.outcome;
+};
+
+/**
+ * Every record of every object store of every IndexedDB database of this origin, plus localStorage and
+ * sessionStorage: { databases: { [db]: { [store]: [records…] } }, localStorage: {…}, sessionStorage: {…} }.
+ * Never creates a database that does not exist (that would leave the library's store uncreated).
+ */
+window.readStorage = async () => {
+  const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+  const databases = {};
+  for (const { name } of await indexedDB.databases()) {
+    const open = indexedDB.open(name);
+    open.onupgradeneeded = () => open.transaction.abort(); // vanished meanwhile: do not create it
+    let db;
+    try { db = await request(open); } catch { continue; }
+    databases[name] = {};
+    for (const store of db.objectStoreNames) {
+      databases[name][store] = await request(db.transaction(store, 'readonly').objectStore(store).getAll());
+    }
+    db.close();
+  }
+  const dump = (storage) => Object.fromEntries(Object.keys(storage).map((k) => [k, storage.getItem(k)]));
+  return { databases, localStorage: dump(localStorage), sessionStorage: dump(sessionStorage) };
+};
+
+/** The library's upload records (database 'resumable-s3', store 'uploads'); [] when there are none. */
+window.uploadRecords = async () => (await window.readStorage()).databases['resumable-s3']?.uploads ?? [];
+
+/** Deletes the library's IndexedDB database (cleared site data). */
+window.clearUploadRecords = () => new Promise((resolve, reject) => {
+  const r = indexedDB.deleteDatabase('resumable-s3');
+  r.onsuccess = () => resolve(true);
+  r.onerror = () => reject(r.error);
+  r.onblocked = () => reject(new Error('deleteDatabase blocked: a connection is still open'));
+});
 window.harnessReady = true;
