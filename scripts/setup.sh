@@ -61,6 +61,18 @@ garage_server() {
   echo "2.5.0 installed"
 }
 
+moto_server() {
+  # moto (PyPI) in its own venv: the only local server that verifies STS session tokens (examples/server tests).
+  if "$CACHE/moto/bin/python" -c 'import importlib.metadata as m; assert m.version("moto") == "5.2.5"; import flask_cors' 2>/dev/null; then
+    echo "5.2.5 present"; return
+  fi
+  # Debian's python3 ships venv's pip bootstrap (ensurepip) separately, in python3-venv.
+  python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv >&2
+  python3 -m venv "$CACHE/moto" >&2
+  "$CACHE/moto/bin/pip" install -q "moto[s3,iam,sts]==5.2.5" flask flask-cors >&2
+  echo "5.2.5 installed"
+}
+
 npm_packages() {
   command -v node >/dev/null || { echo "node (>= 20) is required" >&2; return 1; }
   # npm writes node_modules/.package-lock.json at the end of every install.
@@ -77,5 +89,6 @@ step system_packages
 step wasm32_std
 step wasm_bindgen_cli
 step garage_server
+step moto_server
 step npm_packages
 echo "setup: done in $((SECONDS - t0))s"
