@@ -7,6 +7,8 @@
 //                                       expiry from the server's rejection (Garage: 403 AccessDenied "Access
 //                                       key … has expired")
 // server.credentialRequests counts the calls.
+// GET /config answers { endpoint, region, bucket, forcePathStyle: true } plus startDevServer's `config` (other
+// Uploader options for the page, e.g. { minPartSize, partSize, concurrency }).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
@@ -30,7 +32,7 @@ const TYPES = {
 // page may ask for credentials often.
 const REMINT_MARGIN_MS = 5 * 60 * 1000;
 
-export async function startDevServer({ port = 0, host = '127.0.0.1', root, garage }) {
+export async function startDevServer({ port = 0, host = '127.0.0.1', root, garage, config = {} }) {
   const rootDir = path.resolve(root);
   const stats = { credentialRequests: 0, minted: [] };
   let cached;
@@ -71,7 +73,7 @@ export async function startDevServer({ port = 0, host = '127.0.0.1', root, garag
       if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
       const { pathname } = new URL(req.url, 'http://x');
       if (pathname === '/config') {
-        return json(res, 200, { endpoint: garage.endpoint, region: garage.region, bucket: garage.bucket, forcePathStyle: true });
+        return json(res, 200, { endpoint: garage.endpoint, region: garage.region, bucket: garage.bucket, forcePathStyle: true, ...config });
       }
       if (pathname === '/credentials') {
         stats.credentialRequests += 1;

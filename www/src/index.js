@@ -1,4 +1,7 @@
+// The demo page: one Uploader for the bucket the dev server names at /config, one row per file.
 import { Uploader } from 'resumable-s3';
+import { acceptFiles } from './file-drop.js';
+import { NetworkIndicator } from './network-indicator.js';
 import { UploadRow } from './upload-row.js';
 
 const $ = (id) => document.getElementById(id);
@@ -9,50 +12,45 @@ async function getJson(url) {
   return res.json();
 }
 
-async function createUploader() {
+function announce(text) {
+  $('announcer').textContent = text;
+}
+
+async function main() {
+  // /config: { endpoint, region, bucket, forcePathStyle, and any other Uploader option (partSize…) }
   const config = await getJson('/config');
   $('target').textContent = `Uploading to bucket “${config.bucket}” at ${config.endpoint}`;
-  return new Uploader({ ...config, credentials: () => getJson('/credentials') });
-}
+  const uploader = new Uploader({ ...config, credentials: () => getJson('/credentials') });
 
-async function upload(uploader, file) {
-  const key = $('prefix').value.trim() + file.name;
-  const row = new UploadRow(file, key);
-  $('uploads').prepend(row.el);
-  try {
-    row.done(await uploader.upload(file, { key, onProgress: (p) => row.progress(p) }));
-  } catch (error) {
-    row.failed(error);
-  }
-}
+  const network = new NetworkIndicator($('network'));
+  uploader.on('state', (state, handle) => network.uploadState(state, handle));
 
-function acceptFiles(uploader) {
-  const input = $('file');
-  const drop = $('drop');
-  const start = (files) => [...files].forEach((file) => upload(uploader, file));
+  // The key decides what a re-dropped file resumes: keep the prefix across reloads.
+  const prefix = $('prefix');
+  prefix.value = localStorage.getItem('prefix') ?? '';
+  prefix.addEventListener('input', () => localStorage.setItem('prefix', prefix.value));
 
-  input.addEventListener('change', () => {
-    start(input.files);
-    input.value = '';
-  });
-  drop.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (event) => {
-    event.preventDefault();
-    drop.classList.remove('over');
-    start(event.dataTransfer.files);
-  });
-  input.disabled = false;
+  const active = new Map(); // key → row of an upload still running
+  const start = (file) => {
+    const key = prefix.value.trim() + file.name;
+    if (active.has(key)) {
+      active.get(key).highlight();
+      return null;
+    }
+    const handle = uploader.start(file, { key });
+    const row = new UploadRow(handle, { bucket: config.bucket, announce });
+    active.set(key, row);
+    handle.done.catch(() => {}).finally(() => active.delete(key));
+    return row;
+  };
+  // The newest files on top, each batch in the order chosen.
+  const onFiles = (files) => $('uploads').prepend(...files.map(start).filter(Boolean).map((row) => row.el));
+  acceptFiles({ zone: $('drop'), input: $('file'), onFiles });
   document.body.dataset.ready = 'true';
 }
 
-try {
-  acceptFiles(await createUploader());
-} catch (error) {
+main().catch((error) => {
   $('target').textContent = `Not ready: ${error.message}`;
   $('target').classList.add('error');
   document.body.dataset.ready = 'error';
-}
+});
