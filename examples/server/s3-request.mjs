@@ -72,8 +72,8 @@ function locate(url, endpoint) {
 }
 
 /**
- * Checks `{ method, url, headers }` against the policy. Returns `{ action, url, query, headers }` (the parsed
- * URL, decoded query, lowercase headers) or throws Refused with the reason.
+ * Checks `{ method, url, headers }` against the policy. Returns `{ action, method, url, query, headers }` (the
+ * parsed URL, decoded query, lowercase headers) or throws Refused with the reason.
  */
 export function checkRequest({ method, url, headers }, { endpoint, bucket, prefix }) {
   if (typeof method !== 'string' || typeof url !== 'string') throw new Refused('method and url must be strings');
@@ -90,7 +90,8 @@ export function checkRequest({ method, url, headers }, { endpoint, bucket, prefi
   const query = parseQuery(parsed.search);
 
   const names = Object.keys(query);
-  const match = ACTIONS.find((a) => a.method === method.toUpperCase() && (a.on === 'bucket') === (key === '')
+  method = method.toUpperCase();
+  const match = ACTIONS.find((a) => a.method === method && (a.on === 'bucket') === (key === '')
     && a.required.every((q) => names.includes(q))
     && names.every((q) => a.required.includes(q) || a.optional?.includes(q)));
   if (!match) throw new Refused(`not a multipart-upload action: ${method} ${parsed.pathname}${parsed.search}`);
@@ -113,5 +114,5 @@ export function checkRequest({ method, url, headers }, { endpoint, bucket, prefi
     lowercase[lower] = value;
   }
   if (!lowercase['x-amz-content-sha256']) throw new Refused('x-amz-content-sha256 is required (e.g. UNSIGNED-PAYLOAD)');
-  return { action: match.action, url: parsed, query, headers: lowercase };
+  return { action: match.action, method, url: parsed, query, headers: lowercase };
 }

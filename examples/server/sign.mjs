@@ -18,7 +18,7 @@ export async function signHeaders({ method, url, query, headers }, { credentials
     applyChecksum: false, // the payload hash is the browser's x-amz-content-sha256 (UNSIGNED-PAYLOAD)
   });
   const request = new HttpRequest({
-    method: method.toUpperCase(),
+    method,
     protocol: url.protocol,
     hostname: url.hostname,
     port: url.port ? Number(url.port) : undefined,
