@@ -3,6 +3,7 @@
 // it matters (session policies: see the "does not apply session policies" test).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
@@ -269,6 +270,38 @@ test('/sign: the signature covers the request: moto rejects it sent to another k
   const otherType = await fetch(objectUrl(`${PREFIX}one.bin`, '?uploads='), { method: 'POST', headers: { ...signed.body.headers, 'content-type': 'text/html' } });
   assert.equal(otherType.status, 403);
   assert.match(await otherType.text(), /SignatureDoesNotMatch/);
+});
+
+test('/sign: a virtual-hosted-style URL (bucket.endpoint/key) is signed for that host, and moto accepts it', async () => {
+  // Endpoint "localhost:port": moto takes the bucket from a Host of "bucket.localhost:port". fetch() sets Host
+  // from the URL (which would need DNS for *.localhost), so the request goes out through node:http instead.
+  const { port } = new URL(moto.endpoint);
+  const vhost = await startServer({
+    endpoint: `http://localhost:${port}`, stsEndpoint: moto.endpoint, region: moto.region, bucket: BUCKET, prefix: PREFIX,
+    roleArn: backend.roleArn, credentials: { accessKeyId: backend.accessKeyId, secretAccessKey: backend.secretAccessKey },
+  });
+  try {
+    const host = `${BUCKET}.localhost:${port}`;
+    const path = `/${PREFIX}virtual-host.bin?uploads=`;
+    const signed = await fetch(`${vhost.url}/sign`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', url: `http://${host}${path}`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+    }).then((r) => r.json());
+    const send = (headers) => new Promise((resolve, reject) => {
+      http.request({ host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => { text += chunk; }).on('end', () => resolve({ status: res.statusCode, text }));
+      }).on('error', reject).end();
+    });
+    const ok = await send({ ...signed.headers, host });
+    assert.equal(ok.status, 200, ok.text);
+    assert.ok(xmlField(ok.text, 'UploadId'));
+    assert.equal(xmlField(ok.text, 'Bucket'), BUCKET);
+    const otherBucket = await send({ ...signed.headers, host: `${OTHER_BUCKET}.localhost:${port}` });
+    assert.equal(otherBucket.status, 403, 'the host is part of the signature');
+  } finally {
+    await vhost.stop();
+  }
 });
 
 test('/sign refuses (403) anything but multipart-upload actions on the bucket and prefix', async () => {
