@@ -166,6 +166,11 @@ export function optionsFromEnv(env = process.env) {
 
 const runAsCli = process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (runAsCli) {
-  const { url } = await startServer(optionsFromEnv());
-  console.log(`upload backend on ${url} (GET /config, GET /credentials, POST /sign)`);
+  try {
+    const { url } = await startServer(optionsFromEnv());
+    console.log(`upload backend on ${url} (GET /config, GET /credentials, POST /sign)`);
+  } catch (err) {
+    console.error(`${err.message} (configuration: see examples/server/README.md)`);
+    process.exit(1);
+  }
 }
