@@ -45,7 +45,7 @@ function decodeCanonical(raw, what) {
 }
 
 function parseQuery(search) {
-  const query = {};
+  const query = Object.create(null); // a parameter named __proto__ must be an ordinary entry (and be refused)
   for (const pair of search.replace(/^\?/, '').split('&').filter(Boolean)) {
     const eq = pair.indexOf('=');
     const name = decodeCanonical(eq < 0 ? pair : pair.slice(0, eq), 'a query parameter name');
@@ -106,7 +106,7 @@ export function checkRequest({ method, url, headers }, { endpoint, bucket, prefi
   }
   if ('uploadId' in query && query.uploadId === '') throw new Refused('uploadId is empty');
 
-  const lowercase = {};
+  const lowercase = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (typeof value !== 'string') throw new Refused(`header ${lower} must be a string`);
