@@ -27,7 +27,10 @@ class HttpError extends Error {
  *                   bucket.host/key). Default https://s3.<region>.amazonaws.com
  *   region          signing region (required)
  *   bucket, prefix  the only bucket, and the key prefix every upload must start with (required, non-empty)
- *   roleArn         the role assumed for the browser's credentials and for /sign (required)
+ *   roleArn         the role assumed for the browser's credentials and for /sign (required unless signWith)
+ *   signWith        for stores without STS (Garage, MinIO with a static key): /sign signs with these credentials
+ *                   ({ accessKeyId, secretAccessKey, sessionToken? }, or a function returning them) instead of
+ *                   an assumed role; without roleArn, /credentials answers 404
  *   credentials     the server's own { accessKeyId, secretAccessKey, sessionToken? } that may assume the role;
  *                   default: the AWS SDK's default chain (environment, ~/.aws, instance/task role)
  *   stsEndpoint     STS endpoint URL (default: the SDK's regional STS endpoint)
@@ -42,17 +45,23 @@ export function createServer(options) {
     roleArn: config.roleArn, region: config.region, endpoint: config.stsEndpoint, credentials: config.credentials, durationSeconds: config.durationSeconds,
   });
   const browserPolicy = sessionPolicy({ bucket: config.bucket, prefix: config.prefix });
-  // /sign checks bucket, prefix and action itself; its credentials are scoped down too, as a second fence.
-  const signerCredentials = cachedUntilExpiry(() => roles.assume({
-    policy: sessionPolicy({ bucket: config.bucket, prefix: config.prefix, listCondition: false }),
-    sessionName: 'resumable-s3-signer',
-  }));
+  // /sign checks bucket, prefix and action itself. It signs with fixed credentials (signWith) or with the role's,
+  // scoped down by a session policy too, as a second fence.
+  const signerCredentials = config.signWith
+    ? async () => (typeof config.signWith === 'function' ? config.signWith() : config.signWith)
+    : cachedUntilExpiry(() => roles.assume({
+      policy: sessionPolicy({ bucket: config.bucket, prefix: config.prefix, listCondition: false }),
+      sessionName: 'resumable-s3-signer',
+    }));
 
   const routes = {
     'GET /config': () => ({
       endpoint: config.endpoint, region: config.region, bucket: config.bucket, prefix: config.prefix, forcePathStyle: config.forcePathStyle,
     }),
-    'GET /credentials': () => roles.assume({ policy: browserPolicy, sessionName: 'resumable-s3-browser' }),
+    'GET /credentials': () => {
+      if (!config.roleArn) throw new HttpError(404, 'no role configured: this server only signs (POST /sign)');
+      return roles.assume({ policy: browserPolicy, sessionName: 'resumable-s3-browser' });
+    },
     'POST /sign': async (req) => {
       const checked = checkRequest(await readJson(req), config);
       return { headers: await signHeaders(checked, { credentials: await signerCredentials(), region: config.region }) };
@@ -101,15 +110,16 @@ export async function startServer({ port = 0, host = '127.0.0.1', ...options }) 
 }
 
 function resolveOptions(options) {
-  const { region, bucket, prefix, roleArn } = options;
-  for (const [name, value] of Object.entries({ region, bucket, prefix, roleArn })) {
+  const { region, bucket, prefix, roleArn, signWith } = options;
+  for (const [name, value] of Object.entries({ region, bucket, prefix })) {
     // An empty prefix would hand out the whole bucket.
     if (typeof value !== 'string' || value === '') throw new Error(`option ${name} is required`);
   }
+  if (!roleArn && !signWith) throw new Error('option roleArn is required (or signWith, to sign with fixed credentials)');
   const endpoint = (options.endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
   const origins = options.allowedOrigin ?? [];
   return {
-    region, bucket, prefix, roleArn, endpoint,
+    region, bucket, prefix, roleArn, signWith, endpoint,
     credentials: options.credentials,
     stsEndpoint: options.stsEndpoint,
     durationSeconds: options.durationSeconds ?? 3600,

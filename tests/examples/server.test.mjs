@@ -26,7 +26,8 @@ let moto;
 let app; // the example server
 let backend; // its own IAM user and the role it assumes
 let probe; // credentials of a role whose own policy is the session policy document
-let admin; // an S3 client allowed everything, to read back what was uploaded
+let adminKey; // an IAM user's static key allowed everything
+let admin; // an S3 client with it, to read back what was uploaded
 
 before(async () => {
   moto = await startMoto({ partMinSize: PART });
@@ -47,7 +48,7 @@ before(async () => {
   // moto ignores session policies but applies role policies: a role whose own policy is the session policy
   // document lets moto's policy engine judge that document.
   const probeRole = await moto.provisionRole({ userName: 'policy-probe', roleName: 'policy-probe', rolePolicy: sessionPolicy({ bucket: BUCKET, prefix: PREFIX }) });
-  const adminKey = await moto.createUser({ userName: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } });
+  adminKey = await moto.createUser({ userName: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } });
   await moto.enableAuth();
 
   admin = s3Client(adminKey);
@@ -301,6 +302,25 @@ test('/sign: a virtual-hosted-style URL (bucket.endpoint/key) is signed for that
     assert.equal(otherBucket.status, 403, 'the host is part of the signature');
   } finally {
     await vhost.stop();
+  }
+});
+
+test('/sign with signWith (a store without STS): a static key, no x-amz-security-token, moto accepts; /credentials is 404', async () => {
+  const fixed = await startServer({ endpoint: moto.endpoint, region: moto.region, bucket: BUCKET, prefix: PREFIX, signWith: adminKey });
+  try {
+    const url = objectUrl(`${PREFIX}static-key.txt`);
+    const signed = await fetch(`${fixed.url}/sign`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'PUT', url, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+    }).then((r) => r.json());
+    assert.match(signed.headers.authorization, new RegExp(`Credential=${adminKey.accessKeyId}/`));
+    assert.equal(signed.headers['x-amz-security-token'], undefined);
+    const put = await fetch(url, { method: 'PUT', headers: signed.headers, body: 'static' });
+    assert.equal(put.status, 200, await put.text());
+    assert.equal((await readBack(`${PREFIX}static-key.txt`)).toString(), 'static');
+    assert.equal((await fetch(`${fixed.url}/credentials`)).status, 404);
+  } finally {
+    await fixed.stop();
   }
 });
 
