@@ -33,18 +33,7 @@ before(async () => {
   moto = await startMoto({ partMinSize: PART });
   await moto.createBucket(BUCKET);
   await moto.createBucket(OTHER_BUCKET);
-  // The role may upload anywhere in BUCKET and nowhere else; the session policy narrows that to PREFIX.
-  backend = await moto.provisionRole({
-    userName: 'upload-backend',
-    roleName: 'browser-uploads',
-    rolePolicy: {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${BUCKET}/*` },
-        { Effect: 'Allow', Action: 's3:ListBucketMultipartUploads', Resource: `arn:aws:s3:::${BUCKET}` },
-      ],
-    },
-  });
+  backend = await provisionBackend(moto);
   // moto ignores session policies but applies role policies: a role whose own policy is the session policy
   // document lets moto's policy engine judge that document.
   const probeRole = await moto.provisionRole({ userName: 'policy-probe', roleName: 'policy-probe', rolePolicy: sessionPolicy({ bucket: BUCKET, prefix: PREFIX }) });
@@ -53,18 +42,33 @@ before(async () => {
 
   admin = s3Client(adminKey);
   probe = await assumeRole(probeRole);
-  app = await startServer({
-    endpoint: moto.endpoint,
-    stsEndpoint: moto.endpoint,
-    region: moto.region,
-    bucket: BUCKET,
-    prefix: PREFIX,
-    roleArn: backend.roleArn,
-    credentials: { accessKeyId: backend.accessKeyId, secretAccessKey: backend.secretAccessKey },
-    durationSeconds: TTL,
-    allowedOrigin: ORIGIN,
-    forcePathStyle: true,
-  });
+  app = await exampleServer(moto, backend, { durationSeconds: TTL, allowedOrigin: ORIGIN, forcePathStyle: true });
+});
+
+// The backend's IAM user and the role it assumes. The role may upload anywhere in BUCKET and nowhere else; the
+// session policy narrows that to PREFIX.
+const provisionBackend = (server) => server.provisionRole({
+  userName: 'upload-backend',
+  roleName: 'browser-uploads',
+  rolePolicy: {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${BUCKET}/*` },
+      { Effect: 'Allow', Action: 's3:ListBucketMultipartUploads', Resource: `arn:aws:s3:::${BUCKET}` },
+    ],
+  },
+});
+
+// The example server for `server` (a moto), assuming `role` (from provisionBackend; null: none).
+const exampleServer = (server, role, extra = {}) => startServer({
+  endpoint: server.endpoint,
+  stsEndpoint: server.endpoint,
+  region: server.region,
+  bucket: BUCKET,
+  prefix: PREFIX,
+  roleArn: role?.roleArn,
+  credentials: role ? { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey } : undefined,
+  ...extra,
 });
 
 after(async () => {
@@ -185,6 +189,38 @@ test('moto 5.2.5 does not apply session policies: with the vended credentials a 
   t.diagnostic('session policy not enforced by moto; its document is checked by the next test instead');
 });
 
+test('the session policies the server passes to AssumeRole, as moto recorded them: /credentials with the s3:prefix listing condition, /sign without', async () => {
+  // A moto of its own: its state dump (data.json) fails with a 500 once any bucket holds parts of an unfinished
+  // or aborted multipart upload, as the other tests leave behind.
+  const fresh = await startMoto();
+  let server;
+  try {
+    await fresh.createBucket(BUCKET);
+    const role = await provisionBackend(fresh);
+    await fresh.enableAuth();
+    server = await exampleServer(fresh, role);
+    const vended = await fetch(`${server.url}/credentials`).then((r) => r.json());
+    const signed = await fetch(`${server.url}/sign`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', url: `${fresh.endpoint}/${BUCKET}/${PREFIX}x.bin?uploads=`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+    }).then((r) => r.json());
+    const signerKey = /Credential=(\w+)\//.exec(signed.headers.authorization)[1];
+    const sessions = await fresh.assumedRoles();
+    const policyOf = (accessKeyId) => {
+      const session = sessions.find((s) => s.access_key_id === accessKeyId);
+      assert.ok(session, `moto has a session for ${accessKeyId}`);
+      assert.equal(session.role_arn, role.roleArn);
+      return JSON.parse(session.policy);
+    };
+    assert.deepEqual(policyOf(vended.accessKeyId), sessionPolicy({ bucket: BUCKET, prefix: PREFIX }));
+    assert.equal(policyOf(vended.accessKeyId).Statement[0].Resource, `arn:aws:s3:::${BUCKET}/${PREFIX}*`);
+    assert.deepEqual(policyOf(signerKey), sessionPolicy({ bucket: BUCKET, prefix: PREFIX, listCondition: false }));
+  } finally {
+    await server?.stop();
+    await fresh.stop();
+  }
+});
+
 test("the session policy document, judged by moto's policy engine (as a role policy): only multipart uploads under the prefix", async () => {
   const client = s3Client(probe);
   const data = randomBytes(PART + 10);
@@ -277,10 +313,7 @@ test('/sign: a virtual-hosted-style URL (bucket.endpoint/key) is signed for that
   // Endpoint "localhost:port": moto takes the bucket from a Host of "bucket.localhost:port". fetch() sets Host
   // from the URL (which would need DNS for *.localhost), so the request goes out through node:http instead.
   const { port } = new URL(moto.endpoint);
-  const vhost = await startServer({
-    endpoint: `http://localhost:${port}`, stsEndpoint: moto.endpoint, region: moto.region, bucket: BUCKET, prefix: PREFIX,
-    roleArn: backend.roleArn, credentials: { accessKeyId: backend.accessKeyId, secretAccessKey: backend.secretAccessKey },
-  });
+  const vhost = await exampleServer(moto, backend, { endpoint: `http://localhost:${port}` });
   try {
     const host = `${BUCKET}.localhost:${port}`;
     const path = `/${PREFIX}virtual-host.bin?uploads=`;
@@ -306,7 +339,7 @@ test('/sign: a virtual-hosted-style URL (bucket.endpoint/key) is signed for that
 });
 
 test('/sign with signWith (a store without STS): a static key, no x-amz-security-token, moto accepts; /credentials is 404', async () => {
-  const fixed = await startServer({ endpoint: moto.endpoint, region: moto.region, bucket: BUCKET, prefix: PREFIX, signWith: adminKey });
+  const fixed = await exampleServer(moto, null, { signWith: adminKey });
   try {
     const url = objectUrl(`${PREFIX}static-key.txt`);
     const signed = await fetch(`${fixed.url}/sign`, {

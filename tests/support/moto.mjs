@@ -25,7 +25,7 @@ process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 /**
  * Starts moto on 127.0.0.1 (a free port unless given), auth off. `partMinSize` lowers S3's 5 MiB minimum part
  * size (moto's S3_UPLOAD_PART_MIN_SIZE). Returns { endpoint, region, accountId, logPath, iam, createUser,
- * provisionRole, createBucket, enableAuth, stop }.
+ * provisionRole, createBucket, enableAuth, assumedRoles, stop }.
  */
 export async function startMoto({ port, partMinSize } = {}) {
   if (!existsSync(MOTO_BIN)) throw new Error(`${MOTO_BIN} not found: run scripts/setup.sh (step moto_server)`);
@@ -111,7 +111,17 @@ export async function startMoto({ port, partMinSize } = {}) {
     if (!res.ok) throw new Error(`moto reset-auth: ${res.status} ${await res.text()}`);
   };
 
-  return { endpoint, region: REGION, accountId: ACCOUNT_ID, logPath, iam, createUser, provisionRole, createBucket, enableAuth, stop };
+  /**
+   * The AssumeRole sessions moto recorded (from its state dump, which needs no auth): [{ access_key_id,
+   * role_arn, session_name, policy (the session policy JSON or null), … }].
+   */
+  const assumedRoles = async () => {
+    const res = await fetch(`${endpoint}/moto-api/data.json`);
+    if (!res.ok) throw new Error(`moto data.json: ${res.status}`);
+    return (await res.json()).sts?.AssumedRole ?? [];
+  };
+
+  return { endpoint, region: REGION, accountId: ACCOUNT_ID, logPath, iam, createUser, provisionRole, createBucket, enableAuth, assumedRoles, stop };
 }
 
 async function waitUntilReady(endpoint, exited, timeoutMs = 30_000) {
