@@ -1,6 +1,7 @@
 // examples/server against a real moto with auth on: the credentials it vends and the requests it signs are
-// judged by moto (signature, session token, the role's IAM policy). What moto does not check is said where
-// it matters (session policies: see the "does not apply session policies" test).
+// judged by moto (signature, session token, the role's IAM policy). moto does not apply session policies, so the
+// session policy is checked twice over instead: as sent to AssumeRole (moto records it), and as a role's own
+// policy (which moto's policy engine does apply).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -124,9 +125,9 @@ const crcBase64 = (bytes) => crc64nvme().update(bytes).base64();
 const enc = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const objectUrl = (key, query = '', bucket = BUCKET) => `${moto.endpoint}/${bucket}/${key.split('/').map(enc).join('/')}${query}`;
 
-/** POST /sign as the browser library does. */
-async function sign(request) {
-  const res = await fetch(`${app.url}/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+/** POST /sign as the browser library does (to the main example server unless `serverUrl`). */
+async function sign(request, serverUrl = app.url) {
+  const res = await fetch(`${serverUrl}/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -200,11 +201,8 @@ test('the session policies the server passes to AssumeRole, as moto recorded the
     await fresh.enableAuth();
     server = await exampleServer(fresh, role);
     const vended = await fetch(`${server.url}/credentials`).then((r) => r.json());
-    const signed = await fetch(`${server.url}/sign`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'POST', url: `${fresh.endpoint}/${BUCKET}/${PREFIX}x.bin?uploads=`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
-    }).then((r) => r.json());
-    const signerKey = /Credential=(\w+)\//.exec(signed.headers.authorization)[1];
+    const signed = await sign({ method: 'POST', url: `${fresh.endpoint}/${BUCKET}/${PREFIX}x.bin?uploads=`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, server.url);
+    const signerKey = /Credential=(\w+)\//.exec(signed.body.headers.authorization)[1];
     const sessions = await fresh.assumedRoles();
     const policyOf = (accessKeyId) => {
       const session = sessions.find((s) => s.access_key_id === accessKeyId);
@@ -277,6 +275,8 @@ test('/sign: Create, UploadPart ×2, ListParts, ListMultipartUploads, Complete, 
   }, completeXml);
   assert.equal(complete.status, 200, complete.text);
   assert.ok((await readBack(key)).equals(data), 'the object equals the data');
+  const keyOf = (headers) => /Credential=(\w+)\//.exec(headers.authorization)[1];
+  assert.equal(keyOf(complete.signedHeaders), keyOf(create.signedHeaders), 'the signer reuses its assumed-role credentials');
 
   const head = await signedFetch('HEAD', objectUrl(key), { 'x-amz-checksum-mode': 'ENABLED' });
   assert.equal(head.status, 200);
@@ -317,10 +317,7 @@ test('/sign: a virtual-hosted-style URL (bucket.endpoint/key) is signed for that
   try {
     const host = `${BUCKET}.localhost:${port}`;
     const path = `/${PREFIX}virtual-host.bin?uploads=`;
-    const signed = await fetch(`${vhost.url}/sign`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'POST', url: `http://${host}${path}`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
-    }).then((r) => r.json());
+    const signed = (await sign({ method: 'POST', url: `http://${host}${path}`, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, vhost.url)).body;
     const send = (headers) => new Promise((resolve, reject) => {
       http.request({ host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
         let text = '';
@@ -342,10 +339,7 @@ test('/sign with signWith (a store without STS): a static key, no x-amz-security
   const fixed = await exampleServer(moto, null, { signWith: adminKey });
   try {
     const url = objectUrl(`${PREFIX}static-key.txt`);
-    const signed = await fetch(`${fixed.url}/sign`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'PUT', url, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
-    }).then((r) => r.json());
+    const signed = (await sign({ method: 'PUT', url, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, fixed.url)).body;
     assert.match(signed.headers.authorization, new RegExp(`Credential=${adminKey.accessKeyId}/`));
     assert.equal(signed.headers['x-amz-security-token'], undefined);
     const put = await fetch(url, { method: 'PUT', headers: signed.headers, body: 'static' });
