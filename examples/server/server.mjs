@@ -86,7 +86,7 @@ export function createServer(options) {
     } catch (err) {
       if (err instanceof Refused) return send(403, { error: err.message });
       if (err instanceof HttpError) return send(err.status, { error: err.message });
-      // STS or configuration trouble: log the detail here, give the browser only the gist.
+      // STS or configuration trouble: the stack goes to the log, the message to the browser.
       console.error(`${req.method} ${req.url}:`, err);
       send(502, { error: `${err.name}: ${err.message}` });
     }
