@@ -1,0 +1,152 @@
+// Headless Chromium driven over a raw DevTools pipe (--remote-debugging-pipe), not Playwright.
+//
+// Why not Playwright: it keeps the DevTools Network domain on for every page, and Chromium then copies every
+// in-memory request body into a DevTools event. @aws-sdk/lib-storage sends its parts as byte arrays, so under
+// Playwright it would be measured ≈10× slower than it is for a user (see /work/shared/TOOLCHAIN.md). Here no
+// domain that observes requests is ever enabled, except Network when a scenario needs its emulation (slow link,
+// offline): then for every peer alike.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const CHROMIUM = '/usr/bin/chromium';
+// As tests/support/e2e.mjs, plus what Playwright adds so a headless tab is never throttled as a background one.
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts Chromium with a fresh profile; returns { pid, version, send, newPage, close }. */
+export async function launchChromium() {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-bench-chromium-'));
+  // fd 3: commands to Chromium, fd 4: its answers and events, each message ending with a NUL byte.
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdio[2].on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+
+  let nextId = 1;
+  const pending = new Map();
+  const listeners = new Set();
+  let buffer = '';
+  child.stdio[4].on('data', (chunk) => {
+    buffer += chunk.toString('utf8');
+    for (let end = buffer.indexOf('\0'); end >= 0; end = buffer.indexOf('\0')) {
+      const msg = JSON.parse(buffer.slice(0, end));
+      buffer = buffer.slice(end + 1);
+      if (msg.id !== undefined && pending.has(msg.id)) {
+        const { resolve, reject, method } = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+        else resolve(msg.result);
+      } else if (msg.method) {
+        for (const fn of listeners) fn(msg);
+      }
+    }
+  });
+  exited.then(() => {
+    for (const { reject, method } of pending.values()) reject(new Error(`${method}: Chromium exited\n${stderr}`));
+    pending.clear();
+  });
+
+  const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject, method });
+    child.stdio[3].write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
+  });
+
+  const { product } = await send('Browser.getVersion');
+
+  /** A page in a fresh browser context (no cookies, cache, IndexedDB or connections of earlier pages). */
+  async function newPage(url, { ready = 'window.benchReady === true || window.harnessReady === true' } = {}) {
+    const { browserContextId } = await send('Target.createBrowserContext', { disposeOnDetach: true });
+    const { targetId } = await send('Target.createTarget', { url: 'about:blank', browserContextId });
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    const call = (method, params) => send(method, params, sessionId);
+    const errors = [];
+    const onEvent = (msg) => {
+      if (msg.sessionId !== sessionId) return;
+      if (msg.method === 'Runtime.exceptionThrown') errors.push(msg.params.exceptionDetails?.exception?.description ?? 'exception');
+    };
+    listeners.add(onEvent);
+
+    const evaluateRaw = async (expression) => {
+      const out = await call('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+      if (out.exceptionDetails) {
+        throw new Error(`in the page: ${out.exceptionDetails.exception?.description ?? out.exceptionDetails.text}`);
+      }
+      return out.result.value;
+    };
+    const waitReady = async (timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const ok = await evaluateRaw(`(${ready})`).catch(() => false);
+        if (ok) return;
+        if (Date.now() > deadline) throw new Error(`${url}: page not ready after ${timeoutMs} ms (${ready}); errors: ${errors.join('; ')}`);
+        await sleep(50);
+      }
+    };
+    await call('Runtime.enable'); // exceptions only; Runtime does not observe requests
+    await call('Page.navigate', { url });
+    await waitReady();
+
+    return {
+      sessionId,
+      errors,
+      /** Runs `fn(arg)` in the page (fn: a function without closures) and returns its JSON-able result. */
+      evaluate: (fn, arg) => evaluateRaw(`(${fn})(${JSON.stringify(arg ?? null)})`),
+      /** Selects real files on disk in the <input type=file> (a disk-backed File, as a user's pick gives). */
+      async setInputFiles(selector, files) {
+        const { root } = await call('DOM.getDocument', { depth: 0 });
+        const { nodeId } = await call('DOM.querySelector', { nodeId: root.nodeId, selector });
+        if (!nodeId) throw new Error(`no ${selector} in ${url}`);
+        await call('DOM.setFileInputFiles', { nodeId, files: [].concat(files) });
+      },
+      /** Reloads (the page's uploads die with it; IndexedDB stays) and waits until it is ready again. */
+      async reload() {
+        await call('Page.reload', { ignoreCache: true });
+        await sleep(100);
+        await waitReady();
+      },
+      /** { usedSize, totalSize, backingStorageSize? } of the page's V8 heap. */
+      heapUsage: () => call('Runtime.getHeapUsage'),
+      /**
+       * Link emulation for this page: { offline, latencyMs, uploadBytesPerSecond } (-1 / 0: unlimited). It applies
+       * to requests that start afterwards only: requests in flight keep going (cut them another way).
+       */
+      async network({ offline = false, latencyMs = 0, uploadBytesPerSecond = -1 } = {}) {
+        if (!this.networkOn) {
+          this.networkOn = true;
+          // The emulation needs the domain; no request bodies are kept (maxPostDataSize 0).
+          await call('Network.enable', { maxPostDataSize: 0, maxResourceBufferSize: 0, maxTotalBufferSize: 0 });
+        }
+        await call('Network.emulateNetworkConditions', {
+          offline, latency: latencyMs, downloadThroughput: -1, uploadThroughput: uploadBytesPerSecond,
+        });
+      },
+      async close() {
+        listeners.delete(onEvent);
+        await send('Target.disposeBrowserContext', { browserContextId }).catch(() => {});
+      },
+    };
+  }
+
+  return {
+    pid: child.pid,
+    version: product,
+    send,
+    newPage,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        await send('Browser.close').catch(() => {});
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Running a browser peer's upload: a fresh page (own browser context), the file picked with setInputFiles, then
+// start / wait. `timedUpload` adds what the scenarios measure around it: CPU seconds of all Chromium processes and
+// peak memory (renderer RSS, whole-tree RSS, JS heap) sampled while the upload runs.
+import { settle } from '../lib/files.mjs';
+import { pageRenderers, rssNow, sampleMemory, treeCpuSeconds } from '../lib/procs.mjs';
+
+/** Opens the peer's page with `file` selected; returns a session to start, watch and close the upload. */
+export async function openUpload(env, peer, file) {
+  const before = new Set(pageRenderers(env.browser.pid));
+  const page = await env.browser.newPage(`${env.server.url}${peer.path}`);
+  const now = pageRenderers(env.browser.pid);
+  // The page's renderer is the one that appeared with it (or, if Chromium reused a spare one, every page renderer).
+  const fresh = now.filter((pid) => !before.has(pid));
+  const rendererPids = fresh.length ? fresh : now;
+  await page.setInputFiles('#file', file);
+  return {
+    page,
+    rendererPids,
+    start: (opts) => page.evaluate(peer.start, peer.options(opts)),
+    /** { result?, error?, ms, progress: [{ t (ms since start), bytes }] } */
+    outcome: () => page.evaluate(peer.outcome),
+    /** Milliseconds since the upload started, on the page's clock. */
+    elapsedMs: () => page.evaluate(peer.elapsed),
+    /** Selects the file again (after a reload: "dropping it again"). */
+    reselect: () => page.setInputFiles('#file', file),
+    close: () => page.close(),
+  };
+}
+
+/**
+ * One upload of `file` (size bytes) by `peer`, measured. opts: { key, partSize, concurrency, parts (expected part
+ * count, for the ETag check), endpoint?, network? (page.network conditions, set before the start) }.
+ * Returns { seconds, cpuSeconds, memory: { baseline…, peak… }, progress, error }.
+ */
+export async function timedUpload(env, peer, file, size, opts) {
+  const s = await openUpload(env, peer, file);
+  try {
+    if (opts.network) await s.page.network(opts.network);
+    settle();
+    const baseline = { rendererRss: rssNow(s.rendererPids), heapUsed: (await s.page.heapUsage()).usedSize };
+    const sampler = sampleMemory({ rootPid: env.browser.pid, rendererPids: s.rendererPids, heapUsage: s.page.heapUsage });
+    const cpu0 = treeCpuSeconds(env.browser.pid);
+    await s.start({
+      endpoint: opts.endpoint ?? env.garage.endpoint, region: env.garage.region, bucket: env.garage.bucket,
+      key: opts.key, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
+    });
+    const out = await s.outcome();
+    const cpuSeconds = treeCpuSeconds(env.browser.pid) - cpu0;
+    const peak = await sampler.stop();
+    if (out.error) return { error: `${out.error.code}: ${out.error.message}`, seconds: out.ms / 1000, progress: out.progress };
+    await env.verify(opts.key, size, opts.parts);
+    return { seconds: out.ms / 1000, cpuSeconds, memory: { baseline, peak }, progress: out.progress };
+  } finally {
+    await s.close();
+  }
+}

@@ -1,0 +1,18 @@
+// resumable-s3 through the e2e harness page (tests/e2e/harness: window.startUpload, documented there), with its
+// defaults: CRC-64/NVME per part on (`checksums: true`), resume on.
+export default {
+  name: 'resumable-s3',
+  path: '/resumable-s3/',
+  options: ({ endpoint, region, bucket, key, partSize, concurrency, credentials, minPartSize }) => ({
+    endpoint, region, bucket, key, partSize, concurrency, checksums: true,
+    credentials: { ...credentials, sessionToken: null },
+    ...(minPartSize ? { minPartSize } : {}),
+  }),
+  // In-page functions (serialized: no closures).
+  start: (o) => window.startUpload(o),
+  outcome: () => window.currentUpload.outcome.then((o) => ({
+    result: o.result, error: o.error, ms: o.ms,
+    progress: o.progress.map((p) => ({ t: p.t - window.currentUpload.live.t0, bytes: p.bytesSent })),
+  })),
+  elapsed: () => performance.now() - window.currentUpload.live.t0,
+};

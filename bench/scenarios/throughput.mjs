@@ -1,0 +1,61 @@
+// Scenarios 1 and 2: throughput on loopback (straight to Garage) and browser CPU seconds per GiB, measured in the
+// same runs. Every round runs every contestant once, in a rotated order (no one always gets the quiet or the warm
+// slot), each with a fresh random file; ratios are taken within a round, then their median is reported.
+import { GiB, MiB, writeRandom } from '../lib/files.mjs';
+import { median, medRange, verdict } from '../lib/stats.mjs';
+import { timedUpload } from '../peers/browser.mjs';
+import { curlUpload } from '../peers/curl.mjs';
+
+export async function throughput(env, cfg, log) {
+  const { size, rounds, partSize, concurrency } = cfg.throughput;
+  const parts = Math.ceil(size / partSize);
+  const names = [...cfg.peers.map((p) => p.name), 'curl'];
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) {
+      const key = `bench/throughput/${name}-${round}-${Date.now()}.bin`;
+      let r;
+      if (name === 'curl') {
+        r = await curlUpload(env, size, { key, partSize, concurrency, parts });
+      } else {
+        const file = writeRandom(env.file(`throughput-${name}.bin`), size);
+        r = await timedUpload(env, cfg.peers.find((p) => p.name === name), file, size, { key, partSize, concurrency, parts });
+      }
+      runs[name][round] = r;
+      log(`throughput round ${round + 1}/${rounds} ${name.padEnd(12)} ${r.error ? `FAILED ${r.error}` : `${r.seconds.toFixed(2)} s  `
+        + `${(size / r.seconds / 1e6).toFixed(1)} MB/s  CPU ${r.cpuSeconds.toFixed(2)} s`}`);
+    }
+  }
+  const ok = (name) => runs[name].filter((r) => !r.error);
+  const mbs = (name) => ok(name).map((r) => size / r.seconds / 1e6);
+  const cpuPerGiB = (name) => ok(name).map((r) => r.cpuSeconds / (size / GiB));
+  // Within-round ratios of resumable-s3 to each other contestant (throughput: the inverse of the time ratio).
+  const us = 'resumable-s3';
+  const perRound = (name, f) => runs[us].map((r, i) => (r.error || runs[name][i].error ? NaN : f(r, runs[name][i])));
+  const tputRatio = (name) => median(perRound(name, (a, b) => b.seconds / a.seconds));
+  const cpuRatio = (name) => median(perRound(name, (a, b) => a.cpuSeconds / b.cpuSeconds));
+  const failures = (name) => runs[name].filter((r) => r.error).map((r) => r.error);
+
+  const peers = cfg.peers.map((p) => p.name).filter((n) => n !== us);
+  const bestTput = peers.filter((n) => ok(n).length).sort((a, b) => median(mbs(b)) - median(mbs(a)))[0];
+  const bestCpu = peers.filter((n) => ok(n).length).sort((a, b) => median(cpuPerGiB(a)) - median(cpuPerGiB(b)))[0];
+  const cell = (name, text) => (failures(name).length === runs[name].length ? `fails: ${failures(name)[0]}` : text);
+  const rows = [
+    ['MB/s, median (range)', ...names.map((n) => cell(n, medRange(mbs(n))))],
+    ['resumable-s3 / this, throughput', ...names.map((n) => cell(n, tputRatio(n).toFixed(2)))],
+    ['CPU s per GiB, median (range)', ...names.map((n) => cell(n, medRange(cpuPerGiB(n), 2)))],
+    ['resumable-s3 / this, CPU', ...names.map((n) => cell(n, cpuRatio(n).toFixed(2)))],
+  ];
+  const notes = [
+    `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (uppy: 1, see below), ${rounds} round(s), order rotated each round; `
+      + 'MB/s = 10^6 bytes/s, timed in the page from the library call to its resolve (curl: first request to Complete\'s answer).',
+    'CPU: user+system seconds of every Chromium process (browser, network service, renderer, …) from the start to the end of '
+      + 'the upload; curl: its own CPU (it is not a browser, shown for scale).',
+    `target 1a: ≥ 1.0× the best peer (${bestTput ?? 'none'}): ${tputRatio(bestTput ?? us).toFixed(2)} → ${verdict(bestTput ? tputRatio(bestTput) >= 1 : null)}`,
+    `target 1b: ≥ 0.90× raw curl: ${tputRatio('curl').toFixed(2)} → ${verdict(tputRatio('curl') >= 0.9)}`,
+    `target 2: CPU per GiB ≤ the best peer (${bestCpu ?? 'none'}): ${cpuRatio(bestCpu ?? us).toFixed(2)} → ${verdict(bestCpu ? cpuRatio(bestCpu) <= 1 : null)}`,
+  ];
+  for (const n of names) for (const f of failures(n)) notes.push(`${n} failed a round: ${f}`);
+  return { title: `1–2. Throughput and browser CPU, ${size / MiB} MiB on loopback`, columns: ['', ...names], rows, notes, runs };
+}
