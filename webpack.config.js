@@ -16,7 +16,6 @@ function page({ name, dir, entry, plugins = [] }) {
     devtool: mode === 'development' ? 'source-map' : false,
     entry: path.join(root, dir, entry),
     output: { path: path.join(root, dir, 'dist'), clean: true },
-    experiments: { asyncWebAssembly: true },
     // The size hints are meant for JS; the wasm module is measured by scripts/build.sh.
     performance: { assetFilter: (file) => !file.endsWith('.wasm') },
     resolve: { alias: { 'resumable-s3': path.join(root, 'pkg') } },

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds pkg/: the npm package `resumable-s3` laid out as wasm-pack would (bundler target, .d.ts, size-tuned wasm).
+# Builds pkg/: the npm package `resumable-s3`: the hand-written JS layer and its types (js/) over the wasm-bindgen
+# output (--target web: the wasm is found with `new URL(..., import.meta.url)`, which webpack 5, Vite and plain ESM
+# all understand without plugins), with the wasm tuned for size.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 
 wasm_cargo build --release --target wasm32-unknown-unknown
 rm -rf pkg
-wasm-bindgen --target bundler --out-dir pkg target/wasm32-unknown-unknown/release/resumable_s3.wasm
+wasm-bindgen --target web --no-typescript --out-dir pkg target/wasm32-unknown-unknown/release/resumable_s3.wasm
 wasm-opt -Oz pkg/resumable_s3_bg.wasm -o pkg/resumable_s3_bg.wasm
+cp js/*.js js/index.d.ts pkg/
 
 node --input-type=module - <<'JS'
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,16 +23,16 @@ const pkg = {
   license: field('license'),
   repository: { type: 'git', url: field('repository') },
   type: 'module',
-  main: 'resumable_s3.js',
-  module: 'resumable_s3.js',
-  types: 'resumable_s3.d.ts',
-  exports: { '.': { types: './resumable_s3.d.ts', default: './resumable_s3.js' } },
-  files: ['resumable_s3_bg.wasm', 'resumable_s3_bg.wasm.d.ts', 'resumable_s3.js', 'resumable_s3_bg.js', 'resumable_s3.d.ts'],
-  // The entry module instantiates the wasm: bundlers must not tree-shake it away.
-  sideEffects: ['./resumable_s3.js', './snippets/*'],
+  main: 'index.js',
+  module: 'index.js',
+  types: 'index.d.ts',
+  exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
+  files: ['*.js', 'index.d.ts', 'resumable_s3_bg.wasm'],
+  // Only the worker's entry does something when loaded.
+  sideEffects: ['./worker.js'],
   keywords: ['s3', 'upload', 'multipart', 'resumable', 'wasm'],
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
 JS
 cp README.md pkg/
-echo "pkg/ built: $(gzip -9c pkg/resumable_s3_bg.wasm | wc -c) bytes wasm gzipped, $(cat pkg/resumable_s3.js pkg/resumable_s3_bg.js | gzip -9 | wc -c) bytes JS gzipped"
+echo "pkg/ built: $(gzip -9c pkg/resumable_s3_bg.wasm | wc -c) bytes wasm gzipped, $(cat pkg/*.js | gzip -9 | wc -c) bytes JS gzipped"

@@ -44,4 +44,4 @@ stage "native tests" cargo test
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   stage "browser tests" wasm_cargo test --target wasm32-unknown-unknown --test web
 stage build bash -c 'scripts/build.sh && webpack'
-stage "end-to-end tests" node --test tests/support/*.test.mjs tests/e2e/*.test.mjs
+stage "end-to-end tests" node --test tests/support/*.test.mjs tests/e2e/*.test.mjs tests/examples/*.test.mjs

@@ -8,4 +8,4 @@ pub mod core;
 mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use web::{UploadHandle, Uploader};
+pub use web::{Engine, EngineUpload};

@@ -8,6 +8,12 @@ pub struct UploadError {
     pub message: String,
 }
 
+/// The code of a request that got no readable answer.
+pub const NETWORK_ERROR: &str = "NetworkError";
+
+/// The code of an upload ended by `Uploader.destroy()`: it stays on the server, to be resumed.
+pub const STOPPED: &str = "Stopped";
+
 /// The code of an upload the app cancelled.
 pub const CANCELLED: &str = "Cancelled";
 
@@ -55,7 +61,7 @@ impl UploadError {
     /// A request that got no readable answer at all.
     pub fn network(ctx: &Context, detail: &str) -> Self {
         Self::new(
-            "NetworkError",
+            NETWORK_ERROR,
             format!(
                 "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
                  rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",

@@ -3,7 +3,8 @@
 //! and hands every answer back to [`Upload::on_response`].
 use crate::core::checksum;
 use crate::core::clock;
-use crate::core::error::{Context, UploadError, CANCELLED, OBJECT_EXISTS};
+use crate::core::error::{Context, UploadError, CANCELLED, NETWORK_ERROR, OBJECT_EXISTS};
+use crate::core::notice::{ErrorNotice, Notice, PartNotice};
 use crate::core::plan::{Part, PartPlan};
 use crate::core::progress::{Progress, ProgressSnapshot};
 use crate::core::retry::{classify, Backoff, ErrorClass};
@@ -89,6 +90,9 @@ pub struct UploadResult {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum UploadState {
+    /// Decided by the shell, never by the machine: every part waits for a slot that other uploads of the same
+    /// `Uploader` hold (they share its concurrency).
+    Queued,
     Uploading,
     /// Paused by the app: nothing is sent until it resumes; finished parts are kept.
     Paused,
@@ -249,6 +253,8 @@ pub struct Upload {
     /// fix says nothing new (several parts signed with one expired key all come back refused).
     epoch: u64,
     rng: fastrand::Rng,
+    /// Told to the app by the shell ([`Upload::take_notices`]).
+    notices: Vec<Notice>,
 }
 
 impl Upload {
@@ -285,6 +291,7 @@ impl Upload {
             consecutive_fixes: 0,
             epoch: 0,
             rng: fastrand::Rng::with_seed(spec.seed),
+            notices: vec![],
             spec,
         }
     }
@@ -392,16 +399,15 @@ impl Upload {
             if let Slot::InFlight { id, last_progress_ms: Some(last_progress_ms), .. } = self.parts[index].slot {
                 if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms {
                     self.progress.failed(index as u32 + 1);
-                    self.retry_part(index, ErrorClass::Network, "Stalled", now_ms);
+                    self.retry_part(index, ErrorClass::Network, stalled(self.spec.policy.stall_timeout_ms), now_ms);
                     aborted.push(Action::Abort(id));
                 }
             }
         }
         if let Slot::InFlight { id, last_progress_ms: Some(last_progress_ms), .. } = self.control.slot {
             if now_ms >= last_progress_ms + self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR {
-                let mut control = self.control.clone();
-                self.schedule(&mut control, ErrorClass::Network, "Stalled", now_ms);
-                self.control = control;
+                let timeout_ms = self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR;
+                self.retry_control(ErrorClass::Network, stalled(timeout_ms), now_ms);
                 aborted.push(Action::Abort(id));
             }
         }
@@ -447,6 +453,7 @@ impl Upload {
             if !self.relisted {
                 self.resumed_parts += 1;
             }
+            self.part_held(part, !self.relisted);
         } else {
             self.parts[index].slot = Slot::Waiting { due_ms: now_ms };
         }
@@ -469,18 +476,21 @@ impl Upload {
                         self.parts[index].slot = Slot::Done;
                         self.etags[index] = Some(etag);
                         self.progress.confirmed(part.number, part.len, now_ms);
+                        self.part_held(part, false);
                         self.succeeded();
                     }
                     Ok(Err((err, resp))) => {
                         self.progress.failed(part.number);
                         let epoch = self.parts[index].signed_epoch();
                         if let Some(class) = self.digest_error(&err, &resp, epoch, now_ms) {
-                            self.retry_part(index, class, &err.code, now_ms);
+                            let err = UploadError::from_s3(&err, &self.context());
+                            self.retry_part(index, class, err, now_ms);
                         }
                     }
-                    Err(_) => {
+                    Err(detail) => {
                         self.progress.failed(part.number);
-                        self.retry_part(index, ErrorClass::Network, "NetworkError", now_ms);
+                        let err = UploadError::network(&self.context(), &detail);
+                        self.retry_part(index, ErrorClass::Network, err, now_ms);
                     }
                 }
             }
@@ -490,7 +500,7 @@ impl Upload {
                 }
                 let resp = match answer {
                     Ok(resp) => resp,
-                    Err(_) => return self.retry_control(ErrorClass::Network, "NetworkError", now_ms),
+                    Err(detail) => return self.retry_control(ErrorClass::Network, UploadError::network(&self.context(), &detail), now_ms),
                 };
                 let epoch = self.control.signed_epoch();
                 if let Err(err) = self.digest_control(kind, &resp, now_ms) {
@@ -507,10 +517,26 @@ impl Upload {
                         self.phase = Phase::Creating;
                         self.control = Task::due(now_ms);
                     } else if let Some(class) = self.digest_error(&err, &resp, epoch, now_ms) {
-                        self.retry_control(class, &err.code, now_ms);
+                        self.retry_control(class, UploadError::from_s3(&err, &self.context()), now_ms);
                     }
                 }
             }
+        }
+    }
+
+    /// The app's credentials or sign callback failed for attempt `id`. Its backend may be as unreachable as the
+    /// store, so this is retried like a network failure, and the app is told the callback's error.
+    pub fn on_callback_failed(&mut self, id: OpId, kind: OpKind, err: UploadError, now_ms: u64) {
+        match kind {
+            OpKind::Part(part) => {
+                let index = part.number as usize - 1;
+                if self.outcome().is_none() && self.parts[index].in_flight_id() == Some(id) {
+                    self.progress.failed(part.number);
+                    self.retry_part(index, ErrorClass::Network, err, now_ms);
+                }
+            }
+            _ if self.outcome().is_none() && self.control.in_flight_id() == Some(id) => self.retry_control(ErrorClass::Network, err, now_ms),
+            _ => {}
         }
     }
 
@@ -658,21 +684,22 @@ impl Upload {
         Some(class)
     }
 
-    fn retry_part(&mut self, index: usize, class: ErrorClass, code: &str, now_ms: u64) {
+    fn retry_part(&mut self, index: usize, class: ErrorClass, err: UploadError, now_ms: u64) {
         let mut task = self.parts[index].clone();
-        self.schedule(&mut task, class, code, now_ms);
+        self.schedule(&mut task, class, err, now_ms);
         self.parts[index] = task;
     }
 
-    fn retry_control(&mut self, class: ErrorClass, code: &str, now_ms: u64) {
+    fn retry_control(&mut self, class: ErrorClass, err: UploadError, now_ms: u64) {
         let mut task = self.control.clone();
-        self.schedule(&mut task, class, code, now_ms);
+        self.schedule(&mut task, class, err, now_ms);
         self.control = task;
     }
 
     /// Puts a failed task back to wait: at once after a fix (new credentials, corrected clock), after a jittered
     /// backoff otherwise; server errors past the budget fail the upload.
-    fn schedule(&mut self, task: &mut Task, class: ErrorClass, code: &str, now_ms: u64) {
+    fn schedule(&mut self, task: &mut Task, class: ErrorClass, err: UploadError, now_ms: u64) {
+        let code = err.code.as_str();
         task.last_error = Some((class, code.to_string()));
         let delay = match class {
             ErrorClass::CredentialsExpired | ErrorClass::ClockSkew => 0,
@@ -689,9 +716,10 @@ impl Upload {
                 } else if class == ErrorClass::Network && !self.reached_server {
                     task.server_failures += 1;
                     if task.server_failures > policy.unreached_retries {
-                        let context = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
-                        let err = UploadError::network(&context, &format!("{} attempts failed", task.server_failures));
-                        self.fail(err);
+                        // A failing callback says more than the generic network hint.
+                        let detail = format!("{} attempts failed", task.server_failures);
+                        let last = if err.code == NETWORK_ERROR { UploadError::network(&self.context(), &detail) } else { err.clone() };
+                        self.fail(last);
                     }
                 }
                 task.failures += 1;
@@ -699,6 +727,9 @@ impl Upload {
             }
         };
         task.slot = Slot::Waiting { due_ms: now_ms + delay };
+        if self.outcome().is_none() {
+            self.notices.push(Notice::Error(ErrorNotice { code: err.code, message: err.message, retryable: true }));
+        }
     }
 
     /// The whole file's CRC, asked for by [`Action::VerifyFile`]: the same as the object's means it is there already.
@@ -937,17 +968,47 @@ impl Upload {
         self.phase = Phase::Finished(Ok(result));
     }
 
+    fn context(&self) -> Context<'_> {
+        Context { endpoint: &self.spec.endpoint, object: &self.spec.object }
+    }
+
     fn fail_s3(&mut self, err: &S3Error) -> Option<ErrorClass> {
-        let context = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
-        self.fail(UploadError::from_s3(err, &context));
+        self.fail(UploadError::from_s3(err, &self.context()));
         None
     }
 
     fn fail(&mut self, err: UploadError) {
+        if err.code != CANCELLED {
+            let notice = ErrorNotice { code: err.code.clone(), message: err.message.clone(), retryable: false };
+            self.notices.push(Notice::Error(notice));
+        }
         self.phase = Phase::Finished(Err(err));
+    }
+
+    /// S3 holds `part` now (sent in this session, or kept from an earlier one: `resumed`).
+    fn part_held(&mut self, part: Part, resumed: bool) {
+        let index = part.number as usize - 1;
+        let notice = PartNotice {
+            part_number: part.number,
+            size: part.len,
+            checksum: self.crcs[index].filter(|_| self.spec.checksums).map(checksum::to_base64),
+            resumed,
+            parts_done: self.parts.iter().filter(|t| t.slot == Slot::Done).count() as u32,
+            total_parts: self.parts.len() as u32,
+        };
+        self.notices.push(Notice::Part(notice));
+    }
+
+    /// Parts held and requests failed since the last call, in order.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
     }
 }
 
+
+fn stalled(timeout_ms: u64) -> UploadError {
+    UploadError::new("Stalled", format!("no progress for {} s: the request was stopped and is sent again", timeout_ms / 1000))
+}
 
 fn cancelled() -> UploadError {
     UploadError::new(CANCELLED, "the upload was cancelled; the server holds nothing of it")

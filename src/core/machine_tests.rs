@@ -864,3 +864,104 @@ fn a_relative_location_becomes_the_objects_url() {
     sim.answer(&complete[0], answer(200, "<CompleteMultipartUploadResult><Location>/b/k</Location><ETag>e</ETag></CompleteMultipartUploadResult>"));
     assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().location, "http://127.0.0.1:3900/b/k");
 }
+
+fn part_notices(sim: &mut Sim) -> Vec<PartNotice> {
+    sim.up.take_notices().into_iter().filter_map(|n| match n { Notice::Part(p) => Some(p), _ => None }).collect()
+}
+
+#[test]
+fn each_part_s3_holds_is_told_once_resumed_or_sent_with_its_checksum() {
+    let mut sim = resuming(crc_of(3, 5 * MIB));
+    let actions = sim.poll();
+    let part = |n| sim.up.spec.plan.part(n);
+    let (p1, p3) = (part(1), part(3));
+    sim.up.on_local_checksum(p1, crc_of(1, 5 * MIB), sim.now);
+    let Action::Send(mut op2) = actions[1].clone() else { unreachable!() };
+    sim.checksummed(&mut op2, crc_of(2, 5 * MIB));
+    sim.poll();
+    sim.up.on_local_checksum(p3, crc_of(3, 5 * MIB), sim.now);
+    sim.answer(&op2, part_ok(2));
+    let told: Vec<(u32, bool, u32)> = part_notices(&mut sim).iter().map(|p| (p.part_number, p.resumed, p.parts_done)).collect();
+    assert_eq!(told, [(1, true, 1), (3, true, 2), (2, false, 3)]);
+    let complete = sim.sends();
+    sim.answer(&complete[0], answer(200, COMPLETED));
+    assert!(part_notices(&mut sim).is_empty(), "nothing twice");
+}
+
+#[test]
+fn a_part_notice_carries_size_total_and_the_crc_it_was_sent_with() {
+    let mut sim = with(true, false, 7 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let mut ops = sim.sends();
+    sim.checksummed(&mut ops[1], crc_of(2, 2 * MIB));
+    sim.answer(&ops[1], part_ok(2));
+    let told = part_notices(&mut sim);
+    let expected = PartNotice {
+        part_number: 2,
+        size: 2 * MIB,
+        checksum: Some(checksum::to_base64(crc_of(2, 2 * MIB))),
+        resumed: false,
+        parts_done: 1,
+        total_parts: 2,
+    };
+    assert_eq!(told, [expected]);
+}
+
+#[test]
+fn every_failed_request_is_told_retryable_until_the_one_that_ends_the_upload() {
+    let mut sim = Sim::created(5 * MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(503, "SlowDown"));
+    sim.sleep();
+    let ops = sim.sends();
+    sim.answer(&ops[0], offline());
+    sim.sleep();
+    let ops = sim.sends();
+    sim.answer(&ops[0], error(403, "SignatureDoesNotMatch"));
+    let told: Vec<(String, bool)> = sim
+        .up
+        .take_notices()
+        .into_iter()
+        .map(|n| match n { Notice::Error(e) => (e.code, e.retryable), other => panic!("{other:?}") })
+        .collect();
+    let expected = [("SlowDown", true), ("NetworkError", true), ("SignatureDoesNotMatch", false)].map(|(c, r)| (c.to_string(), r));
+    assert_eq!(told, expected);
+    assert_eq!(sim.error().code, "SignatureDoesNotMatch");
+}
+
+#[test]
+fn a_cancelled_upload_tells_no_error() {
+    let mut sim = Sim::new(5 * MIB, 1);
+    sim.up.cancel(sim.now);
+    assert_eq!(sim.error().code, CANCELLED);
+    assert!(sim.up.take_notices().is_empty());
+}
+
+#[test]
+fn a_failing_callback_is_retried_like_the_network_and_ends_with_its_own_error_if_nothing_was_ever_reached() {
+    let mut sim = Sim::new(5 * MIB, 1);
+    let callback_failed = || UploadError::new("CredentialsFailed", "the credentials callback failed: backend down");
+    for attempt in 0..=sim.up.spec.policy.unreached_retries {
+        let ops = sim.poll();
+        let Some(Action::Send(op)) = ops.first() else { panic!("attempt {attempt}: {ops:?}") };
+        sim.up.on_callback_failed(op.id, op.kind, callback_failed(), sim.now);
+        if sim.up.outcome().is_none() {
+            sim.sleep();
+        }
+    }
+    assert_eq!(sim.error().code, "CredentialsFailed", "not the network hint");
+}
+
+#[test]
+fn once_the_server_has_answered_a_failing_callback_never_gives_up() {
+    let mut sim = Sim::created(5 * MIB, 1);
+    for _ in 0..30 {
+        let ops = sim.poll();
+        let Some(Action::Send(op)) = ops.first() else { panic!("{ops:?}") };
+        sim.up.on_callback_failed(op.id, op.kind, UploadError::new("SigningFailed", "the sign callback failed"), sim.now);
+        sim.sleep();
+    }
+    assert!(sim.up.outcome().is_none());
+    assert!(matches!(sim.up.state(sim.now), UploadState::Uploading | UploadState::Retrying { .. }));
+}

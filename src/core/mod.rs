@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod error;
 pub mod fingerprint;
 pub mod machine;
+pub mod notice;
 pub mod plan;
 pub mod progress;
 pub mod record;

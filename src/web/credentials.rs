@@ -19,10 +19,12 @@ impl CredentialSource {
         Self { callback, current: RefCell::new(None), pending: RefCell::new(None) }
     }
 
-    /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback.
-    pub async fn get(&self, now_ms: u64) -> Result<Credentials, UploadError> {
+    /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback. `Err` when the
+    /// callback threw or rejected (its backend may be unreachable: worth another try), `Ok(Err)` when it returned
+    /// something that is not credentials.
+    pub async fn get(&self, now_ms: u64) -> Result<Result<Credentials, UploadError>, UploadError> {
         if let Some(creds) = self.current.borrow().as_ref().filter(|c| !c.needs_refresh(now_ms)) {
-            return Ok(creds.clone());
+            return Ok(Ok(creds.clone()));
         }
         let pending = self.pending.borrow().clone();
         let promise = match pending {
@@ -35,8 +37,10 @@ impl CredentialSource {
         };
         let answer = JsFuture::from(promise).await;
         self.pending.borrow_mut().take();
-        let fresh = parse(&answer.map_err(failed)?)?;
-        *self.current.borrow_mut() = Some(fresh.clone());
+        let fresh = parse(&answer.map_err(failed)?);
+        if let Ok(creds) = &fresh {
+            *self.current.borrow_mut() = Some(creds.clone());
+        }
         Ok(fresh)
     }
 

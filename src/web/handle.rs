@@ -1,4 +1,4 @@
-//! The handle of one upload: its outcome, and pause / resume / cancel.
+//! One upload of the engine: its outcome, and pause / resume / cancel.
 use super::signal::Signal;
 use js_sys::Promise;
 use std::cell::RefCell;
@@ -10,6 +10,8 @@ pub enum Command {
     Pause,
     Resume,
     Cancel,
+    /// End the upload here, on this page, and leave it on the server to resume later (the Uploader is destroyed).
+    Stop,
 }
 
 /// Commands from the handle, taken by the upload loop on its next turn.
@@ -30,21 +32,21 @@ impl Control {
     }
 }
 
-/// One upload in progress (from `uploader.start(file, options)`).
+/// One upload in progress (from `engine.start(file, options, emit)`).
 #[wasm_bindgen]
-pub struct UploadHandle {
+pub struct EngineUpload {
     control: Rc<Control>,
     done: Promise,
 }
 
-impl UploadHandle {
+impl EngineUpload {
     pub fn new(control: Rc<Control>, done: Promise) -> Self {
         Self { control, done }
     }
 }
 
 #[wasm_bindgen]
-impl UploadHandle {
+impl EngineUpload {
     /// Resolves to the result, or rejects with an UploadError (code `Cancelled` after `cancel()`).
     #[wasm_bindgen(getter, unchecked_return_type = "Promise<UploadResult>")]
     pub fn done(&self) -> Promise {
@@ -64,5 +66,11 @@ impl UploadHandle {
     /// until ListParts shows it is gone). A Complete already in flight wins.
     pub fn cancel(&self) {
         self.control.send(Command::Cancel);
+    }
+
+    /// Ends the upload at once without removing it from the server: `done` rejects with `Stopped`, and the same
+    /// file resumes where it stopped when it is uploaded again.
+    pub fn stop(&self) {
+        self.control.send(Command::Stop);
     }
 }

@@ -1,5 +1,6 @@
-//! The web shell: the JS `Uploader` class. It only moves data between the browser and the core: it slices the file,
-//! sends what the core's state machine asks for, signs each request just before it goes out, and reports back.
+//! The web shell: the wasm `Engine` under the package's JS `Uploader` (js/index.js). It only moves data between
+//! the browser and the core: it slices the file, sends what the core's state machine asks for, signs each request
+//! just before it goes out, and reports back. It runs on the page or, in worker mode, in a Web Worker.
 mod checksum;
 mod credentials;
 mod errors;
@@ -10,48 +11,50 @@ mod options;
 mod persist;
 mod run;
 mod signal;
+mod signer;
+mod slots;
 mod store;
 mod types;
 mod xhr;
 
-use credentials::CredentialSource;
-use handle::Control;
-pub use handle::UploadHandle;
 use errors::to_js_error;
-use js_sys::Promise;
+use handle::Control;
+pub use handle::EngineUpload;
+use js_sys::Function;
 use options::{UploadOptions, UploaderOptions};
+use signer::Signer;
+use slots::Slots;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
-/// Settings shared by every upload of one `Uploader`.
+/// Settings and state shared by every upload of one `Uploader`.
 struct Shared {
     options: UploaderOptions,
-    credentials: CredentialSource,
+    signer: Signer,
+    /// Parts in flight across all of its uploads.
+    slots: Rc<Slots>,
 }
 
-/// Uploads files to one S3 bucket with multipart uploads.
+/// Uploads files to one bucket; the JS `Uploader` wraps it.
 #[wasm_bindgen]
-pub struct Uploader {
+pub struct Engine {
     shared: Rc<Shared>,
 }
 
 #[wasm_bindgen]
-impl Uploader {
+impl Engine {
+    /// `options` as `new Uploader(options)` takes them, with the `credentials` or `sign` function.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "UploaderOptions")] options: JsValue) -> Result<Uploader, JsValue> {
-        let (options, callback) = UploaderOptions::from_js(&options).map_err(|e| to_js_error(&e))?;
-        Ok(Uploader { shared: Rc::new(Shared { options, credentials: CredentialSource::new(callback) }) })
+    pub fn new(options: JsValue) -> Result<Engine, JsValue> {
+        let (options, signer) = UploaderOptions::from_js(&options).map_err(|e| to_js_error(&e))?;
+        let slots = Slots::new(options.concurrency());
+        Ok(Engine { shared: Rc::new(Shared { options, signer, slots }) })
     }
 
-    /// Uploads `file` (a `File` or `Blob`) to `options.key`; resolves to the result, or rejects with an `Error` that has a `code`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
-    pub fn upload(&self, file: Blob, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> Promise {
-        self.start(file, options).done()
-    }
-
-    /// Like `upload`, with a handle to pause, resume or cancel it.
-    pub fn start(&self, file: Blob, #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: JsValue) -> UploadHandle {
+    /// Starts uploading `file` (a `File` or `Blob`) to `options.key`. `emit(type, event)` is called with "progress",
+    /// "state", "part" and "error" events.
+    pub fn start(&self, file: Blob, options: JsValue, emit: Function) -> EngineUpload {
         let shared = self.shared.clone();
         let control = Rc::new(Control::default());
         let loop_control = control.clone();
@@ -65,10 +68,9 @@ impl Uploader {
             if let Some(persistence) = persistence.as_mut() {
                 spec.known_upload_id = persistence.known_upload_id().await;
             }
-            let region = &shared.options.endpoint.region;
-            let outcome = run::run(region, &shared.credentials, file, spec, options.listeners, &loop_control, persistence.as_mut()).await;
+            let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
         });
-        UploadHandle::new(control, done)
+        EngineUpload::new(control, done)
     }
 }

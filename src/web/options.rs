@@ -3,7 +3,8 @@ use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{Endpoint, Object};
-use super::run::Listeners;
+use super::credentials::CredentialSource;
+use super::signer::Signer;
 use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -15,7 +16,7 @@ fn invalid(message: impl Into<String>) -> UploadError {
     UploadError::new("InvalidOptions", message)
 }
 
-/// The plain fields of `new Uploader({...})`; `credentials` is a function and is read apart.
+/// The plain fields of `new Uploader({...})`; `credentials` and `sign` are functions and are read apart.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawUploaderOptions {
@@ -47,8 +48,8 @@ pub struct UploaderOptions {
 }
 
 impl UploaderOptions {
-    /// The options and the credentials callback.
-    pub fn from_js(value: &JsValue) -> Result<(Self, Function), UploadError> {
+    /// The options, and who signs: the `credentials` or the `sign` callback.
+    pub fn from_js(value: &JsValue) -> Result<(Self, Signer), UploadError> {
         let raw: RawUploaderOptions = serde_wasm_bindgen::from_value(value.clone())
             .map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
         if !(raw.endpoint.starts_with("http://") || raw.endpoint.starts_with("https://")) {
@@ -57,10 +58,15 @@ impl UploaderOptions {
         if raw.region.is_empty() || raw.bucket.is_empty() {
             return Err(invalid("region and bucket must not be empty"));
         }
-        let callback = Reflect::get(value, &"credentials".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .ok_or_else(|| invalid("credentials must be a function that returns (a promise of) { accessKeyId, secretAccessKey, sessionToken, expiration }"))?;
+        let function = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let signer = match (function("credentials"), function("sign")) {
+            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials)),
+            (None, Some(sign)) => Signer::Backend(sign),
+            _ => return Err(invalid(
+                "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \
+                 sessionToken, expiration }) and sign (a function that signs { method, url, headers } on your backend)",
+            )),
+        };
         let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
         let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
         let mut policy = Policy::default();
@@ -85,10 +91,14 @@ impl UploaderOptions {
                 Some(other) => return Err(invalid(format!("ifExists must be 'overwrite' or 'error', got '{other}'"))),
             },
         };
-        Ok((options, callback))
+        Ok((options, signer))
     }
 
     /// What one upload of `size` bytes does.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
     pub fn spec(&self, upload: &UploadOptions, size: u64) -> Result<UploadSpec, UploadError> {
         let plan = PartPlan::with_min_part_size(size, self.part_size, self.min_part_size).map_err(|e| match e {
             PlanError::TooLarge { size } => UploadError::new("FileTooLarge", format!("{size} bytes is more than S3's largest object (10,000 parts of 5 GiB)")),
@@ -126,11 +136,10 @@ struct RawUploadOptions {
     content_type: Option<String>,
 }
 
-/// `upload(file, { key, contentType, onProgress, onState })`.
+/// `start(file, { key, contentType })`.
 pub struct UploadOptions {
     pub key: String,
     pub content_type: Option<String>,
-    pub listeners: Listeners,
 }
 
 impl UploadOptions {
@@ -140,9 +149,7 @@ impl UploadOptions {
         if raw.key.is_empty() {
             return Err(invalid("key must not be empty"));
         }
-        let callback = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        let listeners = Listeners { on_progress: callback("onProgress"), on_state: callback("onState") };
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
-        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), listeners })
+        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type) })
     }
 }

@@ -1,63 +1,91 @@
 //! Drives one upload: feeds the core's state machine the time, answers, progress and network changes; starts
 //! what it asks for, signing each request just before it goes out; aborts what it gives up on.
-use super::credentials::CredentialSource;
 use super::network::{is_online, NetworkWatch};
 use super::persist::Persistence;
 use super::types::to_js;
 use super::checksum::{part_crc, range_crc};
 use super::handle::{Command, Control};
-use super::{errors::describe, fetch, xhr};
-use crate::core::error::{UploadError, CANCELLED};
+use super::signer::SigningTime;
+use super::{errors::describe, fetch, xhr, Shared};
+use crate::core::error::{UploadError, CANCELLED, STOPPED};
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
+use crate::core::notice::Notice;
 use crate::core::plan::Part;
-use crate::core::s3::{probe_url, sign::sign, Body, Response};
+use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Function;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::Rc;
-use std::time::{Duration, UNIX_EPOCH};
 use wasm_bindgen::JsValue;
 use web_sys::Blob;
 
 /// `navigator.onLine` is read at least this often, whatever else happens.
 const MAX_SLEEP_MS: u64 = 1_000;
 
-/// The app's callbacks for one upload.
-pub struct Listeners {
-    pub on_progress: Option<Function>,
-    pub on_state: Option<Function>,
-}
-
-/// The state machine, shared with the XHR progress callbacks.
-struct Shared {
+/// One upload's state machine, shared with the XHR progress callbacks, and what the app has been told.
+struct Live {
     upload: RefCell<Upload>,
-    listeners: Listeners,
+    /// `emit(type, event)`: the JS layer's dispatcher.
+    emit: Function,
     last_state: RefCell<Option<UploadState>>,
+    /// Parts of this upload waiting for, and holding, one of the slots shared by the `Uploader`'s uploads.
+    queued_parts: Cell<u32>,
+    sending_parts: Cell<u32>,
 }
 
-impl Shared {
+impl Live {
+    fn tell(&self, kind: &str, event: JsValue) {
+        // An app listener that throws must not stop the upload.
+        let _ = self.emit.call2(&JsValue::UNDEFINED, &kind.into(), &event);
+    }
+
     fn report_progress(&self) {
-        if let Some(callback) = &self.listeners.on_progress {
-            let snapshot = self.upload.borrow().progress();
-            // An app callback that throws must not stop the upload.
-            let _ = callback.call1(&JsValue::UNDEFINED, &to_js(&snapshot));
-        }
+        let snapshot = self.upload.borrow().progress();
+        self.tell("progress", to_js(&snapshot));
     }
 
     /// Tells the app the state when it has changed.
     fn report_state(&self, now_ms: u64) {
-        let state = self.upload.borrow().state(now_ms);
+        let mut state = self.upload.borrow().state(now_ms);
+        if state == UploadState::Uploading && self.sending_parts.get() == 0 && self.queued_parts.get() > 0 {
+            state = UploadState::Queued;
+        }
         if self.last_state.borrow().as_ref() == Some(&state) {
             return;
         }
-        if let Some(callback) = &self.listeners.on_state {
-            let _ = callback.call1(&JsValue::UNDEFINED, &to_js(&state));
-        }
+        self.tell("state", to_js(&state));
         *self.last_state.borrow_mut() = Some(state);
+    }
+
+    /// Tells the app which parts S3 now holds and which requests failed.
+    fn report_notices(&self) {
+        let notices = self.upload.borrow_mut().take_notices();
+        for notice in notices {
+            match notice {
+                Notice::Part(part) => self.tell("part", to_js(&part)),
+                Notice::Error(error) => self.tell("error", to_js(&error)),
+            }
+        }
+    }
+}
+
+/// Counts a part in one of [`Live`]'s counters for as long as it lives.
+struct Counted<'a>(&'a Cell<u32>);
+
+impl<'a> Counted<'a> {
+    fn new(counter: &'a Cell<u32>) -> Self {
+        counter.set(counter.get() + 1);
+        Self(counter)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
     }
 }
 
@@ -71,18 +99,20 @@ enum Event {
     LocalChecksum(Part, u64),
     FileChecksum(u64),
     Probed(bool),
+    /// The credentials or sign callback failed for this attempt.
+    CallbackFailed(OpId, OpKind, UploadError),
 }
 
 pub async fn run(
-    region: &str,
-    credentials: &CredentialSource,
+    engine: &Shared,
     file: Blob,
     spec: UploadSpec,
-    listeners: Listeners,
+    emit: Function,
     control: &Control,
     mut persistence: Option<&mut Persistence>,
 ) -> Result<UploadResult, UploadError> {
-    let shared = Rc::new(Shared { upload: RefCell::new(Upload::new(spec, now_ms())), listeners, last_state: RefCell::default() });
+    let upload = RefCell::new(Upload::new(spec, now_ms()));
+    let live = Rc::new(Live { upload, emit, last_state: RefCell::default(), queued_parts: Cell::new(0), sending_parts: Cell::new(0) });
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
@@ -90,12 +120,14 @@ pub async fn run(
         let now = now_ms();
         let mut actions = vec![];
         {
-            let mut upload = shared.upload.borrow_mut();
+            let mut upload = live.upload.borrow_mut();
             for command in control.take() {
                 match command {
                     Command::Pause => actions.extend(upload.pause(now)),
                     Command::Resume => upload.resume(now),
                     Command::Cancel => actions.extend(upload.cancel(now)),
+                    // Dropping `running` aborts whatever is in flight; finished parts stay on the server.
+                    Command::Stop => return Err(UploadError::new(STOPPED, "the uploader was destroyed; upload the same file again to resume")),
                 }
             }
             upload.set_online(is_online(), now);
@@ -109,7 +141,7 @@ pub async fn run(
                     }
                 }
                 Action::Send(op) => {
-                    let (future, handle) = abortable(send(op.clone(), file.clone(), shared.clone(), credentials, region));
+                    let (future, handle) = abortable(send(op.clone(), file.clone(), live.clone(), engine));
                     aborts.insert(op.id, handle);
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
@@ -118,7 +150,7 @@ pub async fn run(
                     running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
                 }
                 Action::Probe => {
-                    let url = probe_url(&shared.upload.borrow().spec().endpoint, &shared.upload.borrow().spec().object.bucket);
+                    let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
                     running.push(Box::pin(async move { Some(Ok(Event::Probed(fetch::reachable(&url).await))) }));
                 }
                 Action::VerifyFile => {
@@ -128,15 +160,16 @@ pub async fn run(
                 }
             }
         }
-        shared.report_state(now_ms());
+        live.report_notices();
+        live.report_state(now_ms());
         let (current, checksums) = {
-            let upload = shared.upload.borrow();
+            let upload = live.upload.borrow();
             (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
         };
         if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
             persistence.remember(&upload_id, part_size, checksums).await;
         }
-        let outcome = shared.upload.borrow().outcome().cloned();
+        let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {
             // Nothing is left to resume once the object exists or the upload was cancelled.
             let finished = outcome.as_ref().map_or_else(|e| e.code == CANCELLED, |_| true);
@@ -146,7 +179,7 @@ pub async fn run(
             // Dropping `running` aborts whatever is still in flight.
             return outcome;
         }
-        let sleep_ms = shared.upload.borrow().next_wakeup_ms().map_or(MAX_SLEEP_MS, |t| t.saturating_sub(now_ms()).min(MAX_SLEEP_MS));
+        let sleep_ms = live.upload.borrow().next_wakeup_ms().map_or(MAX_SLEEP_MS, |t| t.saturating_sub(now_ms()).min(MAX_SLEEP_MS));
         let event = {
             let next = pin!(async {
                 match running.is_empty() {
@@ -166,54 +199,64 @@ pub async fn run(
         match event.transpose()? {
             Some(Event::Answer(id, kind, answer)) => {
                 aborts.remove(&id);
-                shared.upload.borrow_mut().on_response(id, kind, answer, now_ms());
+                live.upload.borrow_mut().on_response(id, kind, answer, now_ms());
                 if matches!(kind, OpKind::Part(_)) {
-                    shared.report_progress();
+                    live.report_progress();
                 }
             }
             Some(Event::LocalChecksum(part, crc)) => {
-                shared.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
-                shared.report_progress();
+                live.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
+                live.report_progress();
             }
-            Some(Event::Probed(reachable)) => shared.upload.borrow_mut().on_probe(reachable, now_ms()),
+            Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
+            Some(Event::CallbackFailed(id, kind, err)) => {
+                aborts.remove(&id);
+                live.upload.borrow_mut().on_callback_failed(id, kind, err, now_ms());
+            }
             Some(Event::FileChecksum(crc)) => {
-                shared.upload.borrow_mut().on_file_checksum(crc, now_ms());
-                shared.report_progress();
+                live.upload.borrow_mut().on_file_checksum(crc, now_ms());
+                live.report_progress();
             }
             None => {}
         }
     }
 }
 
-/// Signs with credentials good at the server's time, fresh ones when the server said the last ones expired.
-async fn sign_op(shared: &Shared, credentials: &CredentialSource, region: &str, op: &mut Op) -> Result<(), UploadError> {
-    let (stale, signing_ms) = {
-        let mut upload = shared.upload.borrow_mut();
-        (upload.take_credentials_refresh(), upload.signing_time_ms(now_ms()))
+/// Checksums (parts), waits for a shared slot (parts), signs just in time, and sends one request.
+async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result<Event, UploadError> {
+    let _sending = match op.kind {
+        OpKind::Part(_) => {
+            let queued = Counted::new(&live.queued_parts);
+            live.report_state(now_ms());
+            let slot = engine.slots.acquire().await;
+            drop(queued);
+            let sending = Counted::new(&live.sending_parts);
+            live.report_state(now_ms());
+            Some((slot, sending))
+        }
+        _ => None,
     };
-    if stale {
-        credentials.invalidate();
-    }
-    let creds = credentials.get(signing_ms).await?;
-    shared.upload.borrow_mut().on_signed(op.id, creds.expires_at_ms, now_ms());
-    sign(&mut op.request, region, &creds, UNIX_EPOCH + Duration::from_millis(signing_ms))
-        .map_err(|e| UploadError::new("SigningFailed", format!("could not sign the request: {e}")))
-}
-
-/// Checksums (parts), signs just in time, and sends one request.
-async fn send(mut op: Op, file: Blob, shared: Rc<Shared>, credentials: &CredentialSource, region: &str) -> Result<Event, UploadError> {
     if let (true, OpKind::Part(part)) = (op.needs_checksum, op.kind) {
         let crc = part_crc(&file, part).await?;
-        shared.upload.borrow_mut().attach_checksum(&mut op, crc);
+        live.upload.borrow_mut().attach_checksum(&mut op, crc);
     }
-    sign_op(&shared, credentials, region, &mut op).await?;
+    let time = {
+        let mut upload = live.upload.borrow_mut();
+        SigningTime { refresh: upload.take_credentials_refresh(), signing_ms: upload.signing_time_ms(now_ms()) }
+    };
+    let region = &engine.options.endpoint.region;
+    let expires_at_ms = match engine.signer.sign(&mut op.request, region, time).await {
+        Ok(signed) => signed?,
+        Err(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
+    };
+    live.upload.borrow_mut().on_signed(op.id, expires_at_ms, now_ms());
     let answer = match (op.kind, &op.request.body) {
         (OpKind::Part(part), Body::FileRange { offset, len }) => match file.slice_with_f64_and_f64(*offset as f64, (offset + len) as f64) {
             Ok(slice) => {
-                let (id, shared) = (op.id, shared.clone());
+                let (id, live) = (op.id, live.clone());
                 let on_progress = move |sent| {
-                    shared.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
-                    shared.report_progress();
+                    live.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
+                    live.report_progress();
                 };
                 xhr::send(&op.request, &slice, on_progress).await
             }

@@ -12,41 +12,50 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  * opts: { endpoint, region, bucket, key, contentType?, ...any other Uploader option (partSize, minPartSize,
  *         concurrency, stallTimeoutMs, serverRetries, checksums, resume, ifExists…), passed on as is,
  *         credentials?: { accessKeyId, secretAccessKey, sessionToken, expiration } — else fetched from
- *         credentialsUrl (default '/credentials') on every call of the library's credentials callback }
- * The outcome is { result, progress, states, credentialCalls, ms } or { error: { code, message }, … }; never rejects.
+ *         credentialsUrl (default '/credentials') on every call of the library's credentials callback,
+ *         signUrl?: backend-signed mode instead: the library's sign callback POSTs each request to this URL }
+ * The outcome is { result, progress, states, parts, errors, credentialCalls, signCalls, ms } or { error: { code, message }, … };
+ * never rejects.
  *   result:   every UploadResult field (RESULT_FIELDS)
  *   progress: [{ t, bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }], t = performance.now() (ms)
  *   states:   [{ t, state, nextTryAt?, errorCode? }]
- *   credentialCalls: [t…] when the library asked for credentials
+ *   parts:    [{ t, partNumber, size, checksum, resumed, partsDone, totalParts }]
+ *   errors:   [{ t, code, message, retryable }]
+ *   credentialCalls / signCalls: [t…] when the library asked for credentials / a signature
  * The same record, live while the upload runs, is window.harnessLive (t0: when the upload started).
  */
-window.startUpload = ({ credentials, credentialsUrl = '/credentials', key, contentType, ...options }) => {
+window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, key, contentType, ...options }) => {
   const file = document.getElementById('file').files[0];
   const started = performance.now();
-  const live = { t0: started, progress: [], states: [], credentialCalls: [] };
+  const live = { t0: started, progress: [], states: [], parts: [], errors: [], credentialCalls: [], signCalls: [] };
   window.harnessLive = live;
-  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, credentialCalls: live.credentialCalls,
-    ms: performance.now() - started });
+  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, parts: live.parts, errors: live.errors,
+    credentialCalls: live.credentialCalls, signCalls: live.signCalls, ms: performance.now() - started });
   let handle = null;
   let outcome;
   try {
-    const uploader = new Uploader({
-      ...options,
-      forcePathStyle: true,
-      credentials: async () => {
-        live.credentialCalls.push(performance.now());
-        if (credentials) return credentials;
-        const response = await fetch(credentialsUrl, { cache: 'no-store' });
-        if (!response.ok) throw new Error(`${credentialsUrl}: HTTP ${response.status}`);
-        return response.json();
-      },
-    });
+    const fetchJson = async (url, init) => {
+      const response = await fetch(url, { cache: 'no-store', ...init });
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return response.json();
+    };
+    const sign = async (request) => {
+      live.signCalls.push(performance.now());
+      return fetchJson(signUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    };
+    const getCredentials = async () => {
+      live.credentialCalls.push(performance.now());
+      return credentials ?? fetchJson(credentialsUrl);
+    };
+    const uploader = new Uploader({ ...options, forcePathStyle: true, ...(signUrl ? { sign } : { credentials: getCredentials }) });
     handle = uploader.start(file, {
       key,
       contentType,
       onProgress: ({ bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }) =>
         live.progress.push({ t: performance.now(), bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }),
       onState: (state) => live.states.push({ t: performance.now(), ...state }),
+      onPart: (part) => live.parts.push({ t: performance.now(), ...part }),
+      onError: (error) => live.errors.push({ t: performance.now(), ...error }),
     });
     outcome = handle.done.then((result) => {
       const copy = {};
@@ -100,4 +109,6 @@ window.clearUploadRecords = () => new Promise((resolve, reject) => {
   r.onerror = () => reject(r.error);
   r.onblocked = () => reject(new Error('deleteDatabase blocked: a connection is still open'));
 });
+// For tests that drive the library directly (several files, one Uploader).
+window.Uploader = Uploader;
 window.harnessReady = true;

@@ -1,0 +1,199 @@
+// resumable-s3: resumable multipart uploads from the browser straight to S3 (or any S3-compatible store).
+
+/** Temporary credentials from your backend (e.g. STS AssumeRole). Never stored by the library. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | null;
+  /** When they expire (Date, ISO 8601 string or epoch milliseconds); the library asks again 5 minutes before. */
+  expiration?: Date | string | number | null;
+}
+
+/** A request the library is about to send, for backend-signed mode (`sign`). */
+export interface UnsignedRequest {
+  method: "GET" | "HEAD" | "PUT" | "POST" | "DELETE";
+  /** The full URL, query included. */
+  url: string;
+  /** Lowercase names; always `x-amz-content-sha256: UNSIGNED-PAYLOAD`, plus content-type and checksum headers
+   *  where they apply. The browser sets `host` itself. */
+  headers: Record<string, string>;
+}
+
+/** What `sign` returns: the headers to send (with `authorization`, `x-amz-date`, `x-amz-security-token`…),
+ *  and optionally another URL (e.g. a presigned one, with the signature in the query). */
+export interface SignedRequest {
+  headers: Record<string, string>;
+  url?: string;
+}
+
+interface CommonOptions {
+  /** e.g. "https://s3.eu-west-1.amazonaws.com" or "http://127.0.0.1:3900". */
+  endpoint: string;
+  region: string;
+  bucket: string;
+  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. */
+  forcePathStyle?: boolean;
+  /** Bytes per part; raised to max(minPartSize, size / 10,000) when smaller. Default: that minimum. */
+  partSize?: number;
+  /** The store's smallest part. S3 rejects parts under 5 MiB (the default); only lower it for stores that
+   *  accept smaller parts (e.g. in tests). */
+  minPartSize?: number;
+  /** Parts in flight at once, shared by every file of this Uploader (halved for a while when S3 throttles). Default 4. */
+  concurrency?: number;
+  /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
+  stallTimeoutMs?: number;
+  /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
+   *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
+  serverRetries?: number;
+  /** A CRC-64/NVME on every part, and S3 checks the whole object's at Complete. Turn off for stores without
+   *  flexible checksums (the result then says checksumAlgorithm: null). Default true. */
+  checksums?: boolean;
+  /** Continue an unfinished upload of the same file and key (IndexedDB, else ListMultipartUploads, then
+   *  ListParts), keeping only the parts whose checksum matches the file. Default true. */
+  resume?: boolean;
+  /** When a different object is already at the key: replace it ("overwrite", the default) or reject with
+   *  ObjectExists ("error"). The same file (same size and CRC-64/NVME) is never sent again. */
+  ifExists?: "overwrite" | "error";
+  /** Run slicing, checksums and signing in a dedicated Web Worker, so even a 50 GB upload never blocks the
+   *  page. Callbacks and events still run on the page. Default false. */
+  worker?: boolean;
+}
+
+/** Sign in the browser with temporary credentials from your backend. */
+export interface CredentialsOptions extends CommonOptions {
+  /** Called before the first request and again before the credentials expire. */
+  credentials: () => Credentials | Promise<Credentials>;
+  sign?: never;
+}
+
+/** Backend-signed mode: your backend signs every request; the browser never holds a secret. */
+export interface SignOptions extends CommonOptions {
+  sign: (request: UnsignedRequest) => SignedRequest | Promise<SignedRequest>;
+  credentials?: never;
+}
+
+export type UploaderOptions = CredentialsOptions | SignOptions;
+
+export interface UploadProgress {
+  /** Confirmed bytes plus bytes the browser has sent of parts in flight; never decreases. */
+  bytesSent: number;
+  /** Bytes in parts S3 has confirmed. */
+  bytesConfirmed: number;
+  totalBytes: number;
+  /** Bytes per second over the last ~10 s; null until known. */
+  speed: number | null;
+  /** Seconds left at that speed; null until known. */
+  etaSeconds: number | null;
+}
+
+export type UploadState =
+  /** Waiting for a free slot: other files of this Uploader use every one. */
+  | { state: "queued" }
+  | { state: "uploading" }
+  | { state: "paused" }
+  | { state: "cancelling" }
+  | { state: "waiting-for-network" }
+  /** The next try is at `nextTryAt` (epoch ms) after `errorCode`. */
+  | { state: "retrying"; nextTryAt: number; errorCode: string }
+  | { state: "done" }
+  | { state: "failed"; errorCode: string };
+
+/** A part S3 holds: sent now, or kept from an earlier unfinished upload (`resumed`). */
+export interface PartEvent {
+  partNumber: number;
+  size: number;
+  /** CRC-64/NVME (base64) as S3 confirmed it; null without checksums. */
+  checksum: string | null;
+  resumed: boolean;
+  /** Parts S3 holds now, and parts in all. */
+  partsDone: number;
+  totalParts: number;
+}
+
+/** A failed request: retried (`retryable`), or the end of the upload. */
+export interface ErrorEvent {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface UploadEvents {
+  progress: UploadProgress;
+  state: UploadState;
+  part: PartEvent;
+  error: ErrorEvent;
+}
+
+export interface UploadOptions {
+  key: string;
+  /** Default: the file's type, if it has one. */
+  contentType?: string;
+  onProgress?: (progress: UploadProgress) => void;
+  onState?: (state: UploadState) => void;
+  onPart?: (part: PartEvent) => void;
+  onError?: (error: ErrorEvent) => void;
+}
+
+export interface UploadResult {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  location: string;
+  /** null for an empty file (sent with one PutObject). */
+  uploadId: string | null;
+  /** "CRC64NVME" when S3 checked every part and the whole object; null without checksums. */
+  checksumAlgorithm: string | null;
+  /** The whole object's CRC-64/NVME (base64) as S3 computed it. */
+  checksum: string | null;
+  /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
+  resumedParts: number;
+  /** The same file was already at the key (same size and checksum): nothing was sent. */
+  alreadyUploaded: boolean;
+}
+
+/** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
+ *  Stopped, ObjectExists, WorkerFailed); `message` says what to fix. */
+export interface UploadError extends Error {
+  name: "UploadError";
+  code: string;
+}
+
+/** One file's upload. */
+export interface UploadHandle {
+  readonly file: Blob;
+  readonly key: string;
+  /** Resolves to the result, or rejects with an UploadError (code `Cancelled` after `cancel()`). */
+  readonly done: Promise<UploadResult>;
+  /** The latest progress and state. */
+  readonly progress: UploadProgress;
+  readonly state: UploadState;
+  /** Listens to one kind of event; returns a function that stops listening. */
+  on<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K]) => void): () => void;
+  off<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K]) => void): void;
+  /** Stops the parts in flight and sends nothing until `resume()`; finished parts are kept. */
+  pause(): void;
+  resume(): void;
+  /** Removes the upload from the server, finished parts included (AbortMultipartUpload, repeated until
+   *  ListParts shows it is gone). A Complete already in flight wins. */
+  cancel(): void;
+}
+
+/** Uploads files to one bucket with S3 multipart uploads that survive network loss, reloads and crashes. */
+export declare class Uploader {
+  constructor(options: UploaderOptions);
+  /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`). */
+  start(file: Blob, options: UploadOptions): UploadHandle;
+  /** `start(file, options).done`. */
+  upload(file: Blob, options: UploadOptions): Promise<UploadResult>;
+  /** Events of every upload of this Uploader; the listener also gets the upload's handle. */
+  on<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K], upload: UploadHandle) => void): () => void;
+  off<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K], upload: UploadHandle) => void): void;
+  /** Uploads started and not finished yet. */
+  readonly uploads: readonly UploadHandle[];
+  /** Ends every upload without removing it from the server (their `done` rejects with code `Stopped`; the same
+   *  file resumes where it stopped when uploaded again) and, in worker mode, ends the worker. Call it when the
+   *  Uploader is no longer needed, e.g. when a component unmounts. */
+  destroy(): Promise<void>;
+}
