@@ -3,7 +3,14 @@
 //! reading the file twice.
 use base64::Engine;
 
-const CRC64: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_NVME);
+type Crc64Nvme = crc::Crc<u64, crc::Table<16>>;
+
+/// Slicing-by-16 tables (32 KiB), built at first use rather than at compile time: as constants they would be 32 KiB
+/// of incompressible data in the wasm download.
+fn crc64() -> &'static Crc64Nvme {
+    static CRC64: std::sync::OnceLock<Crc64Nvme> = std::sync::OnceLock::new();
+    CRC64.get_or_init(|| Crc64Nvme::new(&crc::CRC_64_NVME))
+}
 /// CRC-64/NVME's polynomial with its bits reversed (the CRC is reflected).
 const POLY_REFLECTED: u64 = 0x9A6C_9329_AC4B_C9B5;
 
@@ -14,7 +21,7 @@ pub struct Crc64 {
 
 impl Default for Crc64 {
     fn default() -> Self {
-        Self { digest: CRC64.digest() }
+        Self { digest: crc64().digest() }
     }
 }
 

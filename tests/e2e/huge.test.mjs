@@ -3,31 +3,18 @@
 // cancelled as soon as what is measured has happened (nobody waits for gigabytes of zeros).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { crc64nvme } from '../support/crc64nvme.mjs';
-import { MiB, startHarness } from '../support/e2e.mjs';
-import { logText, ms, sleep, stateNames } from '../support/faults.mjs';
+import { MiB } from '../support/e2e.mjs';
+import { logText, ms, stateNames, useFaultHarness, waitFor } from '../support/faults.mjs';
 
 const GiB = 1024 * MiB;
 let h;
 let dir;
-before(async () => {
-  h = await startHarness({ proxy: true });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-huge-'));
-});
-after(async () => {
-  await h?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  h.proxy.clearRules();
-  h.proxy.resetStats();
-  await h.reload();
-});
+useFaultHarness((harness, tempDir) => { h = harness; dir = tempDir; }, { keepAlive: true, reload: true, tempDir: 'resumable-s3-huge-' });
 
 /** A sparse file of `size` bytes, zeros except `tail` written at `tailAt`. */
 function sparseFile(name, size, tail, tailAt) {
@@ -40,16 +27,6 @@ function sparseFile(name, size, tail, tailAt) {
     closeSync(fd);
   }
   return file;
-}
-
-async function waitFor(condition, { timeout = 30_000, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const uploadParts = () => h.proxy.stats().log.filter((e) => e.action === 'UploadPart');

@@ -4,32 +4,19 @@
 // it measured: the time from the re-drop to the first new part byte at the proxy, and the bytes re-sent.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { crc64nvme } from '../support/crc64nvme.mjs';
-import { MiB, objectDigest, startHarness } from '../support/e2e.mjs';
+import { MiB, objectDigest } from '../support/e2e.mjs';
 import { partsResentAfterConfirmation } from '../support/fault-proxy.mjs';
-import { assertSurvived, firstPartBytesAfter, logText, ms, sleep, stateNames } from '../support/faults.mjs';
+import { assertSurvived, firstPartBytesAfter, logText, ms, sleep, stateNames, useFaultHarness, waitFor } from '../support/faults.mjs';
 
 const KiB = 1024;
 let h;
 let dir;
-before(async () => {
-  h = await startHarness({ proxy: true });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-resume-'));
-});
-after(async () => {
-  await h?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  h.proxy.clearRules();
-  h.proxy.resetStats();
-  await h.reload(); // whatever a failed test left running dies with the page
-});
+useFaultHarness((harness, tempDir) => { h = harness; dir = tempDir; }, { keepAlive: true, reload: true, tempDir: 'resumable-s3-resume-' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -50,16 +37,6 @@ function fileAndKey(name, size) {
   fileNumber += 1;
   const file = writeFile(`f${fileNumber}`, name, randomBytes(size));
   return { file, key: `resume/${fileNumber}-${name}` };
-}
-
-async function waitFor(condition, { timeout = 30_000, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 const uploadParts = (log) => log.filter((e) => e.action === 'UploadPart');

@@ -1,10 +1,24 @@
-// Checks and measurements shared by the fault tests (tests/e2e/faults.test.mjs, chaos.test.mjs).
+// Checks and measurements shared by the fault, chaos, resume and huge-file tests.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import { objectDigest, startHarness } from './e2e.mjs';
 import { partsResentAfterConfirmation } from './fault-proxy.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` (sync or async) every 20 ms until it returns something truthy, and returns that. */
+export async function waitFor(condition, { timeout = 30_000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
 
 /** The states the app saw, consecutive repeats folded: ['uploading', 'retrying', 'uploading', 'done']. */
 export const stateNames = (states) => states.map((s) => s.state).filter((s, i, all) => i === 0 || all[i - 1] !== s);
@@ -72,17 +86,28 @@ export const logText = (log) => log.filter((e) => e.action !== 'Preflight')
     + `${e.status ?? '-'} ${e.outcome} ${e.bytesIn}B${e.fault ? ` [${e.fault}]` : ''}`).join('\n');
 
 /**
- * One harness with the fault proxy for a test file, handed to `use` once started; after each test the proxy's
- * rules and stats are reset and the browser is back online. keepAlive: false, so that a single reset reaches the
- * page (Chromium silently resends a request that failed on a reused keep-alive connection once).
+ * One harness with the fault proxy for a test file, handed to `use(h, dir)` once started; after each test the proxy's
+ * rules and stats are reset and the browser is back online. By default keepAlive: false, so that a single reset
+ * reaches the page (Chromium silently resends a request that failed on a reused keep-alive connection once).
+ * `reload`: reload the page after each test (whatever a failed test left running dies with it); `tempDir`: a
+ * temporary folder with this name prefix for the test files, removed at the end.
  */
-export function useFaultHarness(use) {
+export function useFaultHarness(use, { keepAlive = false, reload = false, tempDir } = {}) {
   let h;
-  before(async () => { h = await startHarness({ proxy: { keepAlive: false } }); use(h); });
-  after(() => h?.stop());
+  let dir;
+  before(async () => {
+    h = await startHarness({ proxy: { keepAlive } });
+    if (tempDir) dir = mkdtempSync(path.join(os.tmpdir(), tempDir));
+    use(h, dir);
+  });
+  after(async () => {
+    await h?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   afterEach(async () => {
     h.proxy.clearRules();
     h.proxy.resetStats();
     await h.context.setOffline(false);
+    if (reload) await h.reload();
   });
 }
