@@ -22,7 +22,8 @@ async function upload(uploader, key, file) {
       onProgress: ({ bytesSent, totalBytes }) => { $('progress').value = totalBytes ? bytesSent / totalBytes : 1; },
       onState: ({ state }) => show(state),
     });
-    $('result').textContent = JSON.stringify(result, null, 2);
+    const { size, location, alreadyUploaded, checksum } = result;
+    $('result').textContent = `${size} bytes at ${location} (${alreadyUploaded ? 'already there' : `CRC-64/NVME ${checksum}`})`;
   } catch (error) {
     show('failed', `${error.code ?? error.name}: ${error.message}`, true);
   }
