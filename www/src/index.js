@@ -12,8 +12,11 @@ async function getJson(url) {
   return res.json();
 }
 
+// Changes of state for screen readers: a log, so that changes of several rows at once are all read.
 function announce(text) {
-  $('announcer').textContent = text;
+  const log = $('announcer');
+  log.append(Object.assign(document.createElement('p'), { textContent: text }));
+  while (log.childElementCount > 5) log.firstElementChild.remove();
 }
 
 async function main() {

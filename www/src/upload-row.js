@@ -125,17 +125,21 @@ export class UploadRow {
 
   renderProgress() {
     const { bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds } = this.progressInfo;
-    const done = this.state.state === 'done';
-    const sent = done ? totalBytes : bytesSent;
+    const { state } = this.state;
+    // Done: all of it; cancelled: nothing is left on the server.
+    const cancelled = this.failure?.code === 'Cancelled';
+    const [sent, confirmed] = state === 'done' ? [totalBytes, totalBytes] : cancelled ? [0, 0] : [bytesSent, bytesConfirmed];
+    const width = (bytes) => `${totalBytes > 0 ? (100 * bytes) / totalBytes : 100}%`;
     const pct = percent(sent, totalBytes);
-    this.barSent.style.width = `${totalBytes > 0 ? (100 * sent) / totalBytes : 100}%`;
-    this.barConfirmed.style.width = `${totalBytes > 0 ? (100 * (done ? totalBytes : bytesConfirmed)) / totalBytes : 100}%`;
+    this.barSent.style.width = width(sent);
+    this.barConfirmed.style.width = width(confirmed);
     this.bar.setAttribute('aria-valuenow', String(pct));
     this.el.dataset.percent = String(pct);
-    this.amount.textContent = done ? formatBytes(totalBytes) : `${formatBytes(sent)} of ${formatBytes(totalBytes)}`;
-    this.percent.textContent = `${pct} %`;
+    const finished = state === 'done' || cancelled;
+    this.amount.textContent = finished ? formatBytes(totalBytes) : `${formatBytes(sent)} of ${formatBytes(totalBytes)}`;
+    this.percent.textContent = cancelled ? '' : `${pct} %`;
     // Speed and time left only mean something while bytes move.
-    const moving = this.state.state === 'uploading';
+    const moving = state === 'uploading';
     this.speed.textContent = moving && speed !== null ? formatSpeed(speed) : '';
     this.eta.textContent = moving && etaSeconds !== null ? `${formatDuration(etaSeconds)} left` : '';
   }
@@ -189,7 +193,9 @@ export class UploadRow {
       this.note.append(this.result.alreadyUploaded
         ? 'Already in the bucket with the same content: nothing was sent.'
         : [`ETag ${this.result.etag}`, resumed].filter(Boolean).join(' · '));
-    } else if (state === 'failed' && this.failure && this.failure.code !== 'Cancelled') {
+    } else if (state === 'failed' && this.failure?.code === 'Cancelled') {
+      this.note.append('Removed from the server, finished parts included.');
+    } else if (state === 'failed' && this.failure) {
       this.note.append('Error code ', el('code', '', this.failure.code));
     } else if ((state === 'retrying' || state === 'waiting-for-network') && this.retried) {
       this.note.append('Last error: ', el('code', '', this.retried.code), ` ${withoutCode(this.retried.code, this.retried.message)}`);
