@@ -1,7 +1,7 @@
 // The examples in examples/{vite,vue,react} against the packed npm package (tests/support/packed.mjs), as a user
 // gets them: built by Vite with no wasm plugin or setting (and served by `vite dev`, package pre-bundled), then
-// used from headless Chromium: a real file goes through each app's file input to a real Garage and must arrive
-// byte-identical.
+// used from headless Chromium: real files go through each app's file input to a real Garage and must arrive
+// byte-identical; the Vue and React components' pause, resume and cancel buttons must drive the upload.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 import { build, createLogger, createServer } from 'vite';
 import { startDevServer } from '../support/dev-server.mjs';
 import { MiB, objectDigest } from '../support/e2e.mjs';
+import { startFaultProxy } from '../support/fault-proxy.mjs';
+import { sleep } from '../support/faults.mjs';
 import { freePort, startGarage } from '../support/garage.mjs';
 import { REPO, installApp, packPackage } from '../support/packed.mjs';
 
@@ -22,7 +25,6 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 // The apps pass /config on to `new Uploader`: 1 MiB parts (Garage takes them) make an odd-size file of a few MiB
 // several parts.
 const PARTS = { partSize: MiB, minPartSize: MiB };
-const SIZE = 5 * MiB + 12345;
 
 let tmp;
 let tarball;
@@ -59,42 +61,58 @@ async function buildApp(root) {
   return { files, warnings };
 }
 
-// Picks a fresh random file in the app at `url` and waits for the app to show the result (whose text names the
-// key) or an error; then the object in Garage must be the file. `worker`: the upload must run in the library's worker.
-async function uploadThroughApp(url, name, { worker = false } = {}) {
-  const bytes = randomBytes(SIZE);
-  const file = path.join(tmp, `${name}.bin`);
+// One install and build per example, shared by its tests: { app, files, warnings }.
+const builds = new Map();
+function built(example) {
+  if (!builds.has(example)) builds.set(example, install(example).then(async (app) => ({ app, ...(await buildApp(app)) })));
+  return builds.get(example);
+}
+
+// Fresh random bytes on disk, and the key the apps upload them to.
+function randomFile(name, size) {
+  const bytes = randomBytes(size);
+  const file = path.join(tmp, name);
   writeFileSync(file, bytes);
-  const key = `uploads/${name}.bin`;
+  return { path: file, key: `uploads/${name}`, size, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+async function assertStored(file) {
+  const stored = await objectDigest(garage, file.key);
+  assert.equal(stored.contentLength, file.size);
+  assert.equal(stored.sha256, file.sha256, `${file.key} differs from the file`);
+}
+
+/**
+ * Opens the app at `url` in a fresh browser context. `settle(promise)` waits for the promise, but the first error
+ * in the page (uncaught, or logged with console.error) ends the wait instead; `workers`: URLs of the workers it
+ * started. Not "Failed to load resource": Chromium logs every 4xx, and a 404 for HeadObject is how a new upload begins.
+ */
+async function openApp(t, url) {
   const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    // The first error in the page ends the wait. Not "Failed to load resource": Chromium logs every 4xx, and a
-    // 404 for HeadObject is how a new upload begins.
-    const pageError = new Promise((_, reject) => {
-      page.on('pageerror', (err) => reject(new Error(`error in the page: ${err.message}`)));
-      page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') &&
-        reject(new Error(`console error in the page: ${msg.text()}`)));
-    });
-    pageError.catch(() => {}); // only the races below report it
-    const workers = [];
-    page.on('worker', (w) => workers.push(w.url()));
-    await page.goto(url);
-    // Enabled once the app has its Uploader.
-    await Promise.race([pageError, page.setInputFiles('input[type=file]:enabled', file, { timeout: 15_000 })]);
-    const failed = page.locator('.error').first();
-    await Promise.race([
-      pageError,
-      page.locator('.result').filter({ hasText: key }).waitFor({ timeout: 60_000 }),
-      failed.waitFor({ timeout: 60_000 }).then(async () => assert.fail(`the app shows an error: ${await failed.textContent()}`)),
-    ]);
-    if (worker) assert.ok(workers.some((w) => /\/worker-[\w-]+\.js$/.test(w)), `no upload worker started: ${workers}`);
-  } finally {
-    await context.close();
-  }
-  const stored = await objectDigest(garage, key);
-  assert.equal(stored.contentLength, SIZE);
-  assert.equal(stored.sha256, createHash('sha256').update(bytes).digest('hex'), 'stored object differs from the file');
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const pageError = new Promise((_, reject) => {
+    page.on('pageerror', (err) => reject(new Error(`error in the page: ${err.message}`)));
+    page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') &&
+      reject(new Error(`console error in the page: ${msg.text()}`)));
+  });
+  pageError.catch(() => {}); // reported by settle()
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker.url()));
+  await page.goto(url);
+  return { page, workers, settle: (promise) => Promise.race([pageError, promise]) };
+}
+
+// Picks the file in the app's file input (enabled once the app has its Uploader).
+const choose = (app, file) => app.settle(app.page.setInputFiles('input[type=file]:enabled', file.path, { timeout: 15_000 }));
+
+// Waits until the app shows the file's result (its text names the key); an error the app shows fails at once.
+async function resultShown(app, file) {
+  const failed = app.page.locator('.error').first();
+  await app.settle(Promise.race([
+    app.page.locator('.result').filter({ hasText: file.key }).waitFor({ timeout: 60_000 }),
+    failed.waitFor({ timeout: 60_000 }).then(async () => assert.fail(`the app shows an error: ${await failed.textContent()}`)),
+  ]));
 }
 
 // The plain example runs the upload in the library's Web Worker: Vite must bundle the worker and its wasm too.
@@ -102,15 +120,19 @@ const BUILDS = { vite: { worker: true }, vue: {}, react: {} };
 for (const [example, options] of Object.entries(BUILDS)) {
   test(`${example}: the packed package builds with Vite, no wasm plugin, and uploads from the built app` +
     (options.worker ? ' (worker mode)' : ''), { timeout: 180_000 }, async (t) => {
-    const app = await install(example);
-    const { files, warnings } = await buildApp(app);
+    const { app, files, warnings } = await built(example);
     for (const { name, bytes, gzip } of files) t.diagnostic(`${example} ${name}: ${bytes} B, gzip ${gzip} B`);
     assert.deepEqual(warnings, [], 'Vite warned');
     assert.ok(files.some(({ name }) => name.endsWith('.wasm')), `no .wasm emitted: ${files.map((f) => f.name)}`);
 
     const server = await startDevServer({ root: path.join(app, 'dist'), garage, config: { ...PARTS, ...options } });
     t.after(server.stop);
-    await uploadThroughApp(`${server.url}/`, `${example}-build`, options);
+    const page = await openApp(t, `${server.url}/`);
+    const file = randomFile(`${example}-build.bin`, 5 * MiB + 12345);
+    await choose(page, file);
+    await resultShown(page, file);
+    if (options.worker) assert.ok(page.workers.some((url) => /\/worker-[\w-]+\.js$/.test(url)), `no upload worker: ${page.workers}`);
+    await assertStored(file);
   });
 }
 
@@ -124,6 +146,50 @@ test('vite dev: the packed package works pre-bundled by the dev server (no optim
     const vite = await createServer({ root: app, logLevel: 'warn', server: { host: '127.0.0.1', port: await freePort(), strictPort: true, proxy } });
     await vite.listen();
     t.after(() => vite.close());
-    await uploadThroughApp(vite.resolvedUrls.local[0], 'vite-dev');
+    const page = await openApp(t, vite.resolvedUrls.local[0]);
+    const file = randomFile('vite-dev.bin', 5 * MiB + 12345);
+    await choose(page, file);
+    await resultShown(page, file);
+    await assertStored(file);
     assert.ok(existsSync(path.join(app, 'node_modules', '.vite', 'deps', 'resumable-s3.js')), 'resumable-s3 was not pre-bundled');
   });
+
+for (const example of ['vue', 'react']) {
+  test(`${example}: the upload component's pause, resume and cancel buttons drive the upload`, { timeout: 180_000 }, async (t) => {
+    const { app } = await built(example);
+    // Parts one at a time through a 1 MiB/s link: each upload is still running when its buttons are clicked.
+    const proxy = await startFaultProxy({ target: garage.endpoint });
+    t.after(proxy.stop);
+    proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
+    const server = await startDevServer({ root: path.join(app, 'dist'), garage: { ...garage, endpoint: proxy.url },
+      config: { ...PARTS, concurrency: 1 } });
+    t.after(server.stop);
+    const page = await openApp(t, `${server.url}/`);
+    const row = (file, state = '') => page.page.locator(`li${state && `[data-state="${state}"]`}`).filter({ hasText: file.key });
+    const button = (file, name) => page.settle(row(file).getByRole('button', { name }).click());
+    const progress = (file) => row(file).locator('progress').evaluate((bar) => bar.value);
+
+    const paused = randomFile(`${example}-paused.bin`, 3 * MiB + 12345);
+    await choose(page, paused);
+    await page.settle(row(paused, 'uploading').waitFor());
+    await button(paused, 'Pause');
+    await page.settle(row(paused, 'paused').waitFor());
+    const before = await progress(paused);
+    await sleep(1500);
+    assert.equal(await progress(paused), before, 'the progress bar moved while paused');
+    assert.ok(before < 1, `paused at ${before}: nothing left to pause`);
+    await button(paused, 'Resume');
+    await resultShown(page, paused);
+    assert.equal(await progress(paused), 1, 'the progress bar is not full');
+    assert.equal(await row(paused).getByRole('button').count(), 0, 'buttons left on a finished upload');
+    await assertStored(paused);
+
+    const cancelled = randomFile(`${example}-cancelled.bin`, 3 * MiB + 12345);
+    await choose(page, cancelled);
+    await page.settle(row(cancelled, 'uploading').waitFor());
+    await button(cancelled, 'Cancel');
+    await page.settle(row(cancelled).locator('.error').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 30_000 }));
+    const { Uploads = [] } = await garage.s3.send(new ListMultipartUploadsCommand({ Bucket: garage.bucket, Prefix: cancelled.key }));
+    assert.deepEqual(Uploads, [], 'the cancelled multipart upload is still on the server');
+  });
+}
