@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import { startDevServer } from '../../tests/support/dev-server.mjs';
 import { startGarage } from '../../tests/support/garage.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '8787' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { port: { type: 'string', default: '8787' } },
+});
 const garage = await startGarage();
 const server = await startDevServer({ port: Number(values.port), root: positionals[0] ?? 'dist', garage });
 console.log(`Garage S3 API: ${garage.endpoint} (bucket "${garage.bucket}")`);

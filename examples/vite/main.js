@@ -23,18 +23,22 @@ async function upload(uploader, key, file) {
       onState: ({ state }) => show(state),
     });
     const { size, location, alreadyUploaded, checksum } = result;
-    $('result').textContent = `${size} bytes at ${location} (${alreadyUploaded ? 'already there' : `CRC-64/NVME ${checksum}`})`;
+    const how = alreadyUploaded ? 'already there' : `CRC-64/NVME ${checksum}`;
+    $('result').textContent = `${size} bytes at ${location} (${how})`;
   } catch (error) {
     show('failed', `${error.code ?? error.name}: ${error.message}`, true);
   }
 }
 
 try {
-  // Your backend (e.g. examples/server): GET /config → { endpoint, region, bucket, prefix?, forcePathStyle?, other
-  // Uploader options… }; GET /credentials → temporary keys to write under the prefix (asked again before they expire).
+  // Your backend (e.g. examples/server): GET /config → { endpoint, region, bucket, prefix?, forcePathStyle?,
+  // other Uploader options… }; GET /credentials → temporary keys to write under the prefix (asked again
+  // before they expire).
   const { prefix = 'uploads/', ...options } = await getJson('/config');
   const uploader = new Uploader({ ...options, credentials: () => getJson('/credentials') });
-  $('file').addEventListener('change', ({ target: { files: [file] } }) => file && upload(uploader, prefix + file.name, file));
+  $('file').addEventListener('change', ({ target: { files: [file] } }) => {
+    if (file) upload(uploader, prefix + file.name, file);
+  });
   $('file').disabled = false;
   show('ready', 'Choose a file');
 } catch (error) {

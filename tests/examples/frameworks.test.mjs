@@ -25,6 +25,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 // The apps pass /config on to `new Uploader`: 1 MiB parts (Garage takes them) make an odd-size file of a few MiB
 // several parts.
 const PARTS = { partSize: MiB, minPartSize: MiB };
+const TIMEOUT = { timeout: 180_000 };
 
 let tmp;
 let tarball;
@@ -64,7 +65,9 @@ async function buildApp(root) {
 // One install and build per example, shared by its tests: { app, files, warnings }.
 const builds = new Map();
 function built(example) {
-  if (!builds.has(example)) builds.set(example, install(example).then(async (app) => ({ app, ...(await buildApp(app)) })));
+  if (!builds.has(example)) {
+    builds.set(example, install(example).then(async (app) => ({ app, ...(await buildApp(app)) })));
+  }
   return builds.get(example);
 }
 
@@ -104,22 +107,23 @@ async function openApp(t, url) {
 }
 
 // Picks the file in the app's file input (enabled once the app has its Uploader).
-const choose = (app, file) => app.settle(app.page.setInputFiles('input[type=file]:enabled', file.path, { timeout: 15_000 }));
+const choose = (ui, file) => ui.settle(ui.page.setInputFiles('input[type=file]:enabled', file.path, { timeout: 15_000 }));
 
 // Waits until the app shows the file's result (its text names the key); an error the app shows fails at once.
-async function resultShown(app, file) {
-  const failed = app.page.locator('.error').first();
-  await app.settle(Promise.race([
-    app.page.locator('.result').filter({ hasText: file.key }).waitFor({ timeout: 60_000 }),
-    failed.waitFor({ timeout: 60_000 }).then(async () => assert.fail(`the app shows an error: ${await failed.textContent()}`)),
+async function resultShown(ui, file) {
+  const failed = ui.page.locator('.error').first();
+  const fail = async () => assert.fail(`the app shows an error: ${await failed.textContent()}`);
+  await ui.settle(Promise.race([
+    ui.page.locator('.result').filter({ hasText: file.key }).waitFor({ timeout: 60_000 }),
+    failed.waitFor({ timeout: 60_000 }).then(fail),
   ]));
 }
 
 // The plain example runs the upload in the library's Web Worker: Vite must bundle the worker and its wasm too.
 const BUILDS = { vite: { worker: true }, vue: {}, react: {} };
 for (const [example, options] of Object.entries(BUILDS)) {
-  test(`${example}: the packed package builds with Vite, no wasm plugin, and uploads from the built app` +
-    (options.worker ? ' (worker mode)' : ''), { timeout: 180_000 }, async (t) => {
+  const mode = options.worker ? ' (worker mode)' : '';
+  test(`${example}: built by Vite from the packed package, no wasm plugin; the app uploads${mode}`, TIMEOUT, async (t) => {
     const { app, files, warnings } = await built(example);
     for (const { name, bytes, gzip } of files) t.diagnostic(`${example} ${name}: ${bytes} B, gzip ${gzip} B`);
     assert.deepEqual(warnings, [], 'Vite warned');
@@ -127,35 +131,36 @@ for (const [example, options] of Object.entries(BUILDS)) {
 
     const server = await startDevServer({ root: path.join(app, 'dist'), garage, config: { ...PARTS, ...options } });
     t.after(server.stop);
-    const page = await openApp(t, `${server.url}/`);
+    const ui = await openApp(t, `${server.url}/`);
     const file = randomFile(`${example}-build.bin`, 5 * MiB + 12345);
-    await choose(page, file);
-    await resultShown(page, file);
-    if (options.worker) assert.ok(page.workers.some((url) => /\/worker-[\w-]+\.js$/.test(url)), `no upload worker: ${page.workers}`);
+    await choose(ui, file);
+    await resultShown(ui, file);
+    if (options.worker) assert.ok(ui.workers.some((url) => /\/worker-[\w-]+\.js$/.test(url)), `no worker: ${ui.workers}`);
     await assertStored(file);
   });
 }
 
-test('vite dev: the packed package works pre-bundled by the dev server (no optimizeDeps setting)',
-  { timeout: 180_000 }, async (t) => {
-    const app = await install('vite', 'vite-dev');
-    const backend = await startDevServer({ root: app, garage, config: PARTS });
-    t.after(backend.stop);
-    // The example's proxy, pointed at this backend.
-    const proxy = { '/config': backend.url, '/credentials': backend.url };
-    const vite = await createServer({ root: app, logLevel: 'warn', server: { host: '127.0.0.1', port: await freePort(), strictPort: true, proxy } });
-    await vite.listen();
-    t.after(() => vite.close());
-    const page = await openApp(t, vite.resolvedUrls.local[0]);
-    const file = randomFile('vite-dev.bin', 5 * MiB + 12345);
-    await choose(page, file);
-    await resultShown(page, file);
-    await assertStored(file);
-    assert.ok(existsSync(path.join(app, 'node_modules', '.vite', 'deps', 'resumable-s3.js')), 'resumable-s3 was not pre-bundled');
-  });
+test('vite dev: the packed package works pre-bundled (no optimizeDeps setting)', TIMEOUT, async (t) => {
+  const app = await install('vite', 'vite-dev');
+  const backend = await startDevServer({ root: app, garage, config: PARTS });
+  t.after(backend.stop);
+  // The example's proxy, pointed at this backend.
+  const proxy = { '/config': backend.url, '/credentials': backend.url };
+  const server = { host: '127.0.0.1', port: await freePort(), strictPort: true, proxy };
+  const vite = await createServer({ root: app, logLevel: 'warn', server });
+  await vite.listen();
+  t.after(() => vite.close());
+  const ui = await openApp(t, vite.resolvedUrls.local[0]);
+  const file = randomFile('vite-dev.bin', 5 * MiB + 12345);
+  await choose(ui, file);
+  await resultShown(ui, file);
+  await assertStored(file);
+  const prebundled = path.join(app, 'node_modules', '.vite', 'deps', 'resumable-s3.js');
+  assert.ok(existsSync(prebundled), 'resumable-s3 was not pre-bundled');
+});
 
 for (const example of ['vue', 'react']) {
-  test(`${example}: the upload component's pause, resume and cancel buttons drive the upload`, { timeout: 180_000 }, async (t) => {
+  test(`${example}: the component's pause, resume and cancel buttons drive the upload`, TIMEOUT, async (t) => {
     const { app } = await built(example);
     // Parts one at a time through a 1 MiB/s link: each upload is still running when its buttons are clicked.
     const proxy = await startFaultProxy({ target: garage.endpoint });
@@ -164,32 +169,34 @@ for (const example of ['vue', 'react']) {
     const server = await startDevServer({ root: path.join(app, 'dist'), garage: { ...garage, endpoint: proxy.url },
       config: { ...PARTS, concurrency: 1 } });
     t.after(server.stop);
-    const page = await openApp(t, `${server.url}/`);
-    const row = (file, state = '') => page.page.locator(`li${state && `[data-state="${state}"]`}`).filter({ hasText: file.key });
-    const button = (file, name) => page.settle(row(file).getByRole('button', { name }).click());
+    const ui = await openApp(t, `${server.url}/`);
+    // The file's <li>, in that state if given.
+    const row = (file, state) => ui.page.locator(state ? `li[data-state="${state}"]` : 'li').filter({ hasText: file.key });
+    const click = (file, name) => ui.settle(row(file).getByRole('button', { name }).click());
     const progress = (file) => row(file).locator('progress').evaluate((bar) => bar.value);
 
     const paused = randomFile(`${example}-paused.bin`, 3 * MiB + 12345);
-    await choose(page, paused);
-    await page.settle(row(paused, 'uploading').waitFor());
-    await button(paused, 'Pause');
-    await page.settle(row(paused, 'paused').waitFor());
-    const before = await progress(paused);
+    await choose(ui, paused);
+    await ui.settle(row(paused, 'uploading').waitFor());
+    await click(paused, 'Pause');
+    await ui.settle(row(paused, 'paused').waitFor());
+    const pausedAt = await progress(paused);
     await sleep(1500);
-    assert.equal(await progress(paused), before, 'the progress bar moved while paused');
-    assert.ok(before < 1, `paused at ${before}: nothing left to pause`);
-    await button(paused, 'Resume');
-    await resultShown(page, paused);
+    assert.equal(await progress(paused), pausedAt, 'the progress bar moved while paused');
+    assert.ok(pausedAt < 1, `paused at ${pausedAt}: nothing left to pause`);
+    await click(paused, 'Resume');
+    await resultShown(ui, paused);
     assert.equal(await progress(paused), 1, 'the progress bar is not full');
     assert.equal(await row(paused).getByRole('button').count(), 0, 'buttons left on a finished upload');
     await assertStored(paused);
 
     const cancelled = randomFile(`${example}-cancelled.bin`, 3 * MiB + 12345);
-    await choose(page, cancelled);
-    await page.settle(row(cancelled, 'uploading').waitFor());
-    await button(cancelled, 'Cancel');
-    await page.settle(row(cancelled).locator('.error').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 30_000 }));
-    const { Uploads = [] } = await garage.s3.send(new ListMultipartUploadsCommand({ Bucket: garage.bucket, Prefix: cancelled.key }));
+    await choose(ui, cancelled);
+    await ui.settle(row(cancelled, 'uploading').waitFor());
+    await click(cancelled, 'Cancel');
+    await ui.settle(row(cancelled).locator('.error').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 30_000 }));
+    const list = new ListMultipartUploadsCommand({ Bucket: garage.bucket, Prefix: cancelled.key });
+    const { Uploads = [] } = await garage.s3.send(list);
     assert.deepEqual(Uploads, [], 'the cancelled multipart upload is still on the server');
   });
 }

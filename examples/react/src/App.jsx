@@ -9,7 +9,7 @@ async function getJson(url) {
 }
 
 export default function App() {
-  // { uploader, prefix } once /config has answered: not something to render, so a ref; `ready` is what the page shows.
+  // { uploader, prefix } once /config has answered: nothing to render, so a ref; `ready` is what the page shows.
   const target = useRef(null);
   const nextId = useRef(0);
   const [ready, setReady] = useState(false);
@@ -19,8 +19,9 @@ export default function App() {
   useEffect(() => {
     let created;
     let gone = false;
-    // Your backend (e.g. examples/server): GET /config → { endpoint, region, bucket, prefix?, forcePathStyle?, other
-    // Uploader options… }; GET /credentials → temporary keys to write under the prefix (asked again before they expire).
+    // Your backend (e.g. examples/server): GET /config → { endpoint, region, bucket, prefix?, forcePathStyle?,
+    // other Uploader options… }; GET /credentials → temporary keys to write under the prefix (asked again
+    // before they expire).
     getJson('/config').then(({ prefix = 'uploads/', ...options }) => {
       if (gone) return;
       created = new Uploader({ ...options, credentials: () => getJson('/credentials') });

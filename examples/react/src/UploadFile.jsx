@@ -22,7 +22,8 @@ function useUpload(handle) {
 
 function describe({ state, errorCode, nextTryAt }, { speed, etaSeconds }) {
   if (state === 'retrying') return `retrying at ${new Date(nextTryAt).toLocaleTimeString()} (${errorCode})`;
-  return state === 'uploading' && speed ? `uploading, ${(speed / 1e6).toFixed(1)} MB/s, ${Math.ceil(etaSeconds)} s left` : state;
+  if (state !== 'uploading' || !speed) return state;
+  return `uploading, ${(speed / 1e6).toFixed(1)} MB/s, ${Math.ceil(etaSeconds)} s left`;
 }
 
 export default function UploadFile({ handle }) {
