@@ -245,6 +245,27 @@ test('done: every row "Done" at 100 %, objects byte-identical to the files', { t
   await screenshot(t, 'done');
 });
 
+test('retrying: server errors on every part for a while: "Retrying in N s", the error shown, then done', { timeout: 90_000 }, async (t) => {
+  const flaky = h.randomFile('flaky.bin', 2 * MiB);
+  h.proxy.rules([{ match: { action: 'UploadPart', key: keyOf('flaky.bin'), times: 8 }, fault: { respond: errors.internalError() } }]);
+  // Every text the row's badge and note show, as they change.
+  await page.evaluate(() => {
+    window.seen = [];
+    new MutationObserver(() => {
+      const el = document.querySelector('.upload[data-key$="flaky.bin"]');
+      if (el) window.seen.push({ badge: el.querySelector('.badge').textContent, note: el.querySelector('.note').textContent, t: Date.now() });
+    }).observe(document.getElementById('uploads'), { subtree: true, childList: true, characterData: true });
+  });
+  await page.setInputFiles('#file', flaky.path);
+  await until(async () => (await look('flaky.bin')).state === 'done', 'flaky.bin done', 60_000);
+  const seen = await page.evaluate(() => window.seen);
+  const retrying = seen.filter((s) => /^Retrying in \d+ s$/.test(s.badge));
+  assert.ok(retrying.length > 0, `badges seen: ${[...new Set(seen.map((s) => s.badge))].join(', ')}`);
+  assert.ok(retrying.some((s) => /^Last error: InternalError .{10,}/.test(s.note)), `notes while retrying: ${[...new Set(retrying.map((s) => s.note))].join(' | ')}`);
+  t.diagnostic(`flaky.bin badges: ${seen.map((s) => s.badge).filter((b, i, all) => b !== all[i - 1]).join(' → ')}`);
+  assert.equal((await objectDigest(h.garage, keyOf('flaky.bin'))).sha256, flaky.sha256);
+});
+
 test('failed: the server refuses a key: "Failed: <what to fix>" and its code; a cancelled upload says so', { timeout: 60_000 }, async (t) => {
   const locked = h.randomFile('locked.bin', 2 * MiB);
   const other = h.randomFile('draft.bin', 8 * MiB);
