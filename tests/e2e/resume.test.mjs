@@ -401,8 +401,9 @@ test('pause mid-upload: nothing reaches the server for 3 s, state paused; resume
     await h.start(file.path, { key, partSize: 5 * MiB, concurrency: 2 });
     await waitFor(() => {
       const { log } = h.proxy.stats();
-      return confirmedParts(log).size >= 1 && uploadParts(log).some((e) => e.outcome === 'pending' && e.bytesIn > MiB);
-    }, { what: 'a part confirmed and another 1 MiB into the wire' });
+      // Not near its end either: a part about to finish would complete before pause() reaches it.
+      return confirmedParts(log).size >= 1 && uploadParts(log).some((e) => e.outcome === 'pending' && e.bytesIn > MiB && e.bytesIn < 3 * MiB);
+    }, { what: 'a part confirmed and another 1–3 MiB into the wire' });
     const tPause = h.proxy.now();
     const bytesAtPause = h.proxy.stats().actions.UploadPart.bytesIn;
     await h.handle('pause');
