@@ -10,18 +10,14 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { chromium } from 'playwright-core';
 import { build, createLogger, createServer } from 'vite';
 import { startDevServer } from '../support/dev-server.mjs';
-import { MiB, objectDigest } from '../support/e2e.mjs';
+import { MiB, launchChromium, objectDigest } from '../support/e2e.mjs';
 import { startFaultProxy } from '../support/fault-proxy.mjs';
 import { sleep } from '../support/faults.mjs';
 import { freePort, startGarage } from '../support/garage.mjs';
 import { REPO, installApp, packPackage } from '../support/packed.mjs';
 
-// As tests/support/e2e.mjs launches it.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 // The apps pass /config on to `new Uploader`: 1 MiB parts (Garage takes them) make an odd-size file of a few MiB
 // several parts.
 const PARTS = { partSize: MiB, minPartSize: MiB };
@@ -35,7 +31,7 @@ before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-examples-'));
   tarball = await packPackage(tmp);
   garage = await startGarage();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -14,6 +14,9 @@ const HARNESS_DIST = fileURLToPath(new URL('../e2e/harness/dist/', import.meta.u
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
+/** Debian's headless Chromium (playwright-core adds --headless), without the background traffic a closed network refuses. */
+export const launchChromium = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
 export const MiB = 1024 * 1024;
 
 /**
@@ -40,8 +43,7 @@ export async function startHarness({ proxy: withProxy = false, initScript, initA
     const endpoint = proxy?.url ?? garage.endpoint;
     const server = await startDevServer({ root: HARNESS_DIST, garage: { ...garage, endpoint } });
     stack.push(server.stop);
-    // playwright-core adds --headless itself.
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     stack.push(() => browser.close());
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-e2e-'));
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
