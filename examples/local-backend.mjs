@@ -3,8 +3,8 @@
 // (default ./dist, so `npm run build` output works on this one origin). Dev only: /credentials hands out real keys.
 //   node local-backend.mjs [dir] [--port 8787]
 import { parseArgs } from 'node:util';
-import { startDevServer } from '../../tests/support/dev-server.mjs';
-import { startGarage } from '../../tests/support/garage.mjs';
+import { startDevServer } from '../tests/support/dev-server.mjs';
+import { startGarage } from '../tests/support/garage.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
