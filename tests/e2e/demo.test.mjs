@@ -139,6 +139,10 @@ test('uploading: two files from the picker and one dropped; speed, ETA, progress
   await pick(['camera-roll.mov', 'dataset.csv']);
   await dropFiles([files['slides.pdf'].path]);
   assert.equal(await page.locator('.upload').count(), 3);
+  // The same file again while it uploads: no second upload, its row is pointed out.
+  await pick(['dataset.csv']);
+  assert.equal(await page.locator('.upload').count(), 3, 'no second row for a file already uploading');
+  assert.ok(await row('dataset.csv').evaluate((el) => el.classList.contains('flash')), 'the row is pointed out');
   for (const [name, { size }] of Object.entries(files)) {
     assert.equal(await row(name).locator('.name').textContent(), name);
     assert.equal(await row(name).locator('.key').textContent(), `s3://${h.garage.bucket}/${keyOf(name)}`);
@@ -278,8 +282,8 @@ test('failed: the server refuses a key: "Failed: <what to fix>" and its code; a 
   await page.setInputFiles('#file', [locked.path, other.path]);
   const failed = await until(async () => {
     const l = await look('locked.bin');
-    return l.state === 'failed' ? l : null;
-  }, 'locked.bin failed');
+    return l.state === 'failed' && l.badge.startsWith('Failed: ') ? l : null;
+  }, 'locked.bin failed, with a message');
   assert.equal(await row('locked.bin').getAttribute('data-error-code'), 'AccessDenied');
   assert.match(failed.badge, /^Failed: \S.{20,}/, 'a message that says what to fix');
   assert.ok(!failed.badge.includes('Failed: AccessDenied:'), `the code is shown on its own: ${failed.badge}`);
@@ -295,8 +299,8 @@ test('failed: the server refuses a key: "Failed: <what to fix>" and its code; a 
   assert.equal(cancelled.badge, 'Cancelled');
   assert.equal(cancelled.note, 'Removed from the server, finished parts included.');
   assert.deepEqual(cancelled.buttons, { pause: false, resume: false, cancel: false });
-  const unfinished = await h.garage.s3.send(new ListMultipartUploadsCommand({ Bucket: h.garage.bucket, Prefix: keyOf('draft.bin') }));
-  assert.deepEqual(unfinished.Uploads ?? [], [], 'no multipart upload left of the cancelled file');
+  const unfinished = () => h.garage.s3.send(new ListMultipartUploadsCommand({ Bucket: h.garage.bucket, Prefix: keyOf('draft.bin') }));
+  await until(async () => !(await unfinished()).Uploads?.length, 'no multipart upload left of the cancelled file', 10_000);
   assert.equal(await row('draft.bin').getAttribute('data-error-code'), 'Cancelled');
   await screenshot(t, 'failed');
   h.proxy.clearRules();

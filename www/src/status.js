@@ -8,9 +8,9 @@ export function withoutCode(code, message) {
 
 /**
  * state: the library's { state, nextTryAt?, errorCode? }; resumedParts/totalParts: counted from `part` events;
- * failure: { code, message } once known; now: epoch ms (for the retry countdown).
+ * failure: { code, message } once known (the state event may come first); now: epoch ms (for the retry countdown).
  */
-export function badgeText({ state, nextTryAt }, { resumedParts, totalParts, failure, now }) {
+export function badgeText({ state, nextTryAt, errorCode }, { resumedParts, totalParts, failure, now }) {
   switch (state) {
     case 'queued': return 'Queued';
     case 'uploading': return resumedParts > 0 ? `Resumed ${resumedParts} of ${totalParts} parts` : 'Uploading';
@@ -23,7 +23,7 @@ export function badgeText({ state, nextTryAt }, { resumedParts, totalParts, fail
     }
     case 'done': return 'Done';
     case 'failed':
-      if (failure?.code === 'Cancelled') return 'Cancelled';
+      if ((failure?.code ?? errorCode) === 'Cancelled') return 'Cancelled';
       return failure ? `Failed: ${withoutCode(failure.code, failure.message)}` : 'Failed';
     default: return state;
   }

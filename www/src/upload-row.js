@@ -77,6 +77,10 @@ export class UploadRow {
     return !FINISHED.has(this.state.state);
   }
 
+  get cancelled() {
+    return this.state.state === 'failed' && (this.failure?.code ?? this.state.errorCode) === 'Cancelled';
+  }
+
   build(bucket) {
     this.el = el('li', 'upload');
     this.el.dataset.key = this.key;
@@ -127,7 +131,7 @@ export class UploadRow {
     const { bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds } = this.progressInfo;
     const { state } = this.state;
     // Done: all of it; cancelled: nothing is left on the server.
-    const cancelled = this.failure?.code === 'Cancelled';
+    const cancelled = this.cancelled;
     const [sent, confirmed] = state === 'done' ? [totalBytes, totalBytes] : cancelled ? [0, 0] : [bytesSent, bytesConfirmed];
     const width = (bytes) => `${totalBytes > 0 ? (100 * bytes) / totalBytes : 100}%`;
     const pct = percent(sent, totalBytes);
@@ -193,7 +197,7 @@ export class UploadRow {
       this.note.append(this.result.alreadyUploaded
         ? 'Already in the bucket with the same content: nothing was sent.'
         : [`ETag ${this.result.etag}`, resumed].filter(Boolean).join(' · '));
-    } else if (state === 'failed' && this.failure?.code === 'Cancelled') {
+    } else if (this.cancelled) {
       this.note.append('Removed from the server, finished parts included.');
     } else if (state === 'failed' && this.failure) {
       this.note.append('Error code ', el('code', '', this.failure.code));
