@@ -189,6 +189,7 @@ test('offline: the indicator says offline, uploads wait for the network, and go 
   for (const l of waiting.filter((w) => w.state === 'waiting-for-network')) {
     assert.equal(l.badge, 'Waiting for network');
     assert.equal(l.speed, '', 'no speed while waiting');
+    assert.equal(l.note, 'Goes on by itself when the network is back.');
     assert.ok(l.buttons.pause && l.buttons.cancel);
   }
   await screenshot(t, 'offline');

@@ -201,6 +201,8 @@ export class UploadRow {
       this.note.append('Removed from the server, finished parts included.');
     } else if (state === 'failed' && this.failure) {
       this.note.append('Error code ', el('code', '', this.failure.code));
+    } else if (state === 'waiting-for-network' && !navigator.onLine) {
+      this.note.append('Goes on by itself when the network is back.');
     } else if ((state === 'retrying' || state === 'waiting-for-network') && this.retried) {
       this.note.append('Last error: ', el('code', '', this.retried.code), ` ${withoutCode(this.retried.code, this.retried.message)}`);
     } else if (resumed) {
