@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MiB, objectDigest, startHarness } from '../support/e2e.mjs';
 import { crc64nvme } from '../support/crc64nvme.mjs';
-import { maxPartsInFlight } from '../support/faults.mjs';
+import { firstPartBytesAfter, maxPartsInFlight } from '../support/faults.mjs';
 import { startServer } from '../../examples/server/server.mjs';
 import { readFileSync } from 'node:fs';
 
@@ -134,6 +134,34 @@ test('worker mode: pause and resume reach the worker', { timeout: 120_000 }, asy
     const out = await h.outcome();
     assert.ok(out.result, JSON.stringify(out.error));
     await assertStored('pkg/worker-pause.bin', file);
+  } finally {
+    h.proxy.rules([]);
+  }
+});
+
+// Chromium's offline emulation (context.setOffline) does not reach dedicated workers: their requests still go out.
+// The outage is made at the proxy instead (every connection reset), as on a Wi-Fi without a way out.
+test('worker mode: a network outage stops the upload and it goes on by itself when the way out is back', { timeout: 120_000 }, async () => {
+  const file = h.randomFile('worker-outage.bin', 6 * MiB);
+  const slow = { match: { action: 'UploadPart' }, fault: { bandwidth: 2 * MiB } };
+  h.proxy.rules([slow]);
+  try {
+    await h.start(file.path, { key: 'pkg/worker-outage.bin', worker: true, concurrency: 2, ...SMALL_PARTS });
+    await h.page.waitForFunction(() => window.harnessLive.parts.length >= 1, null, { timeout: 30_000 });
+    h.proxy.rules([{ match: {}, fault: { resetAfterBytes: 0 } }]);
+    h.proxy.cutAll();
+    await h.page.waitForFunction(() => window.harnessLive.states.at(-1)?.state === 'retrying', null, { timeout: 10_000 });
+    const partsCutOff = (await h.live()).parts.length;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    assert.equal((await h.live()).parts.length, partsCutOff, 'nothing finishes without a way out');
+    const back = h.proxy.now();
+    h.proxy.rules([slow]);
+    const out = await h.outcome();
+    assert.ok(out.result, JSON.stringify(out.error));
+    await assertStored('pkg/worker-outage.bin', file);
+    assert.equal(out.states.at(-1).state, 'done');
+    const recovery = firstPartBytesAfter(h.proxy.stats().log, back);
+    assert.ok(recovery !== null && recovery < 5_000, `parts again ${recovery} ms after the way back (probes every 2 s)`);
   } finally {
     h.proxy.rules([]);
   }
