@@ -148,7 +148,8 @@ admin_token = "${secrets.adminToken}"
   };
 
   try {
-    await waitUntilReady(s3, bucket, exited);
+    // The port opens in ~0.3 s; the default key and bucket exist ~1 s after start.
+    await waitForServer('garage', exited, () => s3.send(new HeadBucketCommand({ Bucket: bucket })));
     await s3.send(new PutBucketCorsCommand({
       Bucket: bucket,
       CORSConfiguration: {
@@ -170,18 +171,21 @@ admin_token = "${secrets.adminToken}"
   return { endpoint, region: REGION, bucket, accessKeyId, secretAccessKey, s3, mintKey, logPath, stop: instance.stop };
 }
 
-// The port opens in ~0.3 s; the default key and bucket exist ~1 s after start.
-async function waitUntilReady(s3, bucket, exited, timeoutMs = 30_000) {
+/**
+ * Polls `probe` every 100 ms until it resolves (the server answers), failing at once if the server process exits
+ * (`exited` resolves with its code) and after `timeoutMs` with the probe's last error.
+ */
+export async function waitForServer(name, exited, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let exitCode;
   exited.then((code) => { exitCode = code ?? 'signal'; });
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`garage exited (${exitCode})`);
+    if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode})`);
     try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      await probe();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline) throw new Error(`${name} did not answer in ${timeoutMs} ms: ${err.message}`);
     }
     await sleep(100);
   }

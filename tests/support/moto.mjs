@@ -9,7 +9,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { freePort } from './garage.mjs';
+import { freePort, waitForServer } from './garage.mjs';
 
 const CACHE = process.env.RESUMABLE_S3_CACHE || path.join(os.homedir(), '.cache', 'resumable-s3'); // as in garage.mjs
 const MOTO_BIN = path.join(CACHE, 'moto', 'bin', 'moto_server');
@@ -17,7 +17,6 @@ const REGION = 'us-east-1';
 const ACCOUNT_ID = '123456789012'; // moto's default account
 // Any key works while auth is off; moto routes a request to IAM, STS or S3 by the service in its signature.
 const SETUP_CREDENTIALS = { accessKeyId: 'AKIASETUPSETUPSETUP0', secretAccessKey: 'setup' };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const running = new Set();
 process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
@@ -53,7 +52,11 @@ export async function startMoto({ port, partMinSize } = {}) {
   };
 
   try {
-    await waitUntilReady(endpoint, exited);
+    await waitForServer('moto_server', exited, async () => {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    });
   } catch (err) {
     const tail = readFileSync(logPath, 'utf8').slice(-4000);
     await stop();
@@ -124,20 +127,3 @@ export async function startMoto({ port, partMinSize } = {}) {
   return { endpoint, region: REGION, accountId: ACCOUNT_ID, logPath, iam, createUser, provisionRole, createBucket, enableAuth, assumedRoles, stop };
 }
 
-async function waitUntilReady(endpoint, exited, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exitCode;
-  exited.then((code) => { exitCode = code ?? 'signal'; });
-  for (;;) {
-    if (exitCode !== undefined) throw new Error(`moto_server exited (${exitCode})`);
-    try {
-      const res = await fetch(`${endpoint}/moto-api/`);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`no answer from ${endpoint} in ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
