@@ -57,6 +57,7 @@ export class Uploader {
   #engine;
   #events = new Emitter();
   #uploads = new Set();
+  #destroyed = false;
 
   constructor(options) {
     if (options === null || typeof options !== 'object') throw new TypeError('new Uploader(options): options must be an object');
@@ -65,6 +66,7 @@ export class Uploader {
   }
 
   start(file, options = {}) {
+    if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
     const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
     const callbacks = { onProgress, onState, onPart, onError };
     let handle = null;
@@ -98,6 +100,7 @@ export class Uploader {
   }
 
   async destroy() {
+    this.#destroyed = true;
     const running = this.uploads;
     running.forEach((upload) => upload.stop());
     await Promise.allSettled(running.map((upload) => upload.done));
