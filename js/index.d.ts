@@ -194,6 +194,6 @@ export declare class Uploader {
   readonly uploads: readonly UploadHandle[];
   /** Ends every upload without removing it from the server (their `done` rejects with code `Stopped`; the same
    *  file resumes where it stopped when uploaded again) and, in worker mode, ends the worker. Call it when the
-   *  Uploader is no longer needed, e.g. when a component unmounts. */
+   *  Uploader is no longer needed, e.g. when a component unmounts; `start()` throws afterwards. */
   destroy(): Promise<void>;
 }
