@@ -13,7 +13,7 @@ import { startEnv } from './lib/env.mjs';
 import { GiB, KiB, MiB } from './lib/files.mjs';
 import { formatTable } from './lib/stats.mjs';
 import libStorage from './peers/lib-storage.mjs';
-import resumableS3 from './peers/resumable-s3.mjs';
+import resumableS3, { resumableS3NoChecksums } from './peers/resumable-s3.mjs';
 import uppy from './peers/uppy.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { recovery } from './scenarios/recovery.mjs';
@@ -24,6 +24,8 @@ import { throughput } from './scenarios/throughput.mjs';
 
 const SCENARIOS = { throughput, memory, 'slow-link': slowLink, recovery, resume, size: packageSize };
 const PEERS = [resumableS3, libStorage, uppy];
+// Selectable with --peers, not run by default: resumable-s3 without its per-part checksums (what they cost).
+const VARIANTS = [resumableS3NoChecksums];
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +48,7 @@ if (args.help) {
 }
 function readUsage() {
   return 'node bench/run.mjs [--quick] [--only a,b] [--peers a,b] [--harness DIR] [--pkg DIR] [--rounds N] [--size-mib N] '
-    + `[--part-mib N] [--concurrency N] [--json FILE]\nscenarios: ${Object.keys(SCENARIOS).join(', ')}; peers: ${PEERS.map((p) => p.name).join(', ')}`;
+    + `[--part-mib N] [--concurrency N] [--json FILE]\nscenarios: ${Object.keys(SCENARIOS).join(', ')}; peers: ${[...PEERS, ...VARIANTS].map((p) => p.name).join(', ')}`;
 }
 const int = (name, fallback) => {
   if (args[name] === undefined) return fallback;
@@ -59,14 +61,14 @@ const partSize = int('part-mib', 8) * MiB;
 const concurrency = int('concurrency', 4);
 const quick = Boolean(args.quick);
 const cfg = {
-  peers: args.peers ? args.peers.split(',').map((n) => PEERS.find((p) => p.name === n) ?? fail(`unknown peer ${n}`)) : PEERS,
+  peers: args.peers ? args.peers.split(',').map((n) => [...PEERS, ...VARIANTS].find((p) => p.name === n) ?? fail(`unknown peer ${n}`)) : PEERS,
   pkg: args.pkg && path.resolve(args.pkg),
   throughput: { size: int('size-mib', quick ? 128 : 512) * MiB, rounds: int('rounds', quick ? 1 : 3), partSize, concurrency },
   memory: { sizes: quick ? [256 * MiB] : [1 * GiB, 4 * GiB], partSize, concurrency },
-  slowLink: { size: (quick ? 8 : 32) * MiB, rounds: quick ? 1 : 2, rate: 1e6, latencyMs: 100, partSize, concurrency },
+  slowLink: { size: (quick ? 16 : 32) * MiB, rounds: quick ? 1 : 2, rate: 1e6, latencyMs: 100, partSize, concurrency },
   recovery: { size: (quick ? 16 : 32) * MiB, rate: 4e6, offlineMs: quick ? 5000 : 20_000, partSize, concurrency, timeoutMs: 120_000 },
   resume: {
-    size: (quick ? 32 : 64) * MiB, partSize, concurrency, perPartRate: 4 * MiB, timeoutMs: 180_000,
+    size: 64 * MiB, partSize, concurrency, perPartRate: 4 * MiB, timeoutMs: 180_000,
     // More than 2,000 parts held at the reload: the resume reads three ListParts pages (1,000 a page).
     manyParts: quick ? null : { count: 4200, part: 16 * KiB },
   },

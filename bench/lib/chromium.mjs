@@ -31,12 +31,21 @@ export async function launchChromium() {
   let nextId = 1;
   const pending = new Map();
   const listeners = new Set();
-  let buffer = '';
+  // Chunks of the message being received: a NUL is looked for in each new chunk only (messages can be megabytes).
+  let chunks = [];
   child.stdio[4].on('data', (chunk) => {
-    buffer += chunk.toString('utf8');
-    for (let end = buffer.indexOf('\0'); end >= 0; end = buffer.indexOf('\0')) {
-      const msg = JSON.parse(buffer.slice(0, end));
-      buffer = buffer.slice(end + 1);
+    let start = 0;
+    for (let end = chunk.indexOf(0); end >= 0; start = end + 1, end = chunk.indexOf(0, start)) {
+      chunks.push(chunk.subarray(start, end));
+      const text = Buffer.concat(chunks).toString('utf8');
+      chunks = [];
+      if (process.env.BENCH_CDP_DEBUG && text.length > 100_000) console.error(`[cdp] ${text.length} bytes: ${text.slice(0, 200)}`);
+      onMessage(JSON.parse(text));
+    }
+    if (start < chunk.length) chunks.push(chunk.subarray(start));
+  });
+  function onMessage(msg) {
+    {
       if (msg.id !== undefined && pending.has(msg.id)) {
         const { resolve, reject, method } = pending.get(msg.id);
         pending.delete(msg.id);
@@ -46,7 +55,7 @@ export async function launchChromium() {
         for (const fn of listeners) fn(msg);
       }
     }
-  });
+  }
   exited.then(() => {
     for (const { reject, method } of pending.values()) reject(new Error(`${method}: Chromium exited\n${stderr}`));
     pending.clear();
@@ -107,8 +116,9 @@ export async function launchChromium() {
       },
       /** Reloads (the page's uploads die with it; IndexedDB stays) and waits until it is ready again. */
       async reload() {
+        // Clear the ready flags first, so the wait below cannot see the old page's.
+        await evaluateRaw('window.benchReady = false; window.harnessReady = false').catch(() => {});
         await call('Page.reload', { ignoreCache: true });
-        await sleep(100);
         await waitReady();
       },
       /** { usedSize, totalSize, backingStorageSize? } of the page's V8 heap. */
@@ -120,8 +130,9 @@ export async function launchChromium() {
       async network({ offline = false, latencyMs = 0, uploadBytesPerSecond = -1 } = {}) {
         if (!this.networkOn) {
           this.networkOn = true;
-          // The emulation needs the domain; no request bodies are kept (maxPostDataSize 0).
-          await call('Network.enable', { maxPostDataSize: 0, maxResourceBufferSize: 0, maxTotalBufferSize: 0 });
+          // The emulation needs the domain. maxPostDataSize 1: no request body is copied into requestWillBeSent
+          // events (0 means no limit: lib-storage's 8 MiB byte-array parts then arrive here as 45 MB messages).
+          await call('Network.enable', { maxPostDataSize: 1, maxResourceBufferSize: 1, maxTotalBufferSize: 1 });
         }
         await call('Network.emulateNetworkConditions', {
           offline, latency: latencyMs, downloadThroughput: -1, uploadThroughput: uploadBytesPerSecond,

@@ -34,7 +34,20 @@ export function processTree(rootPid) {
  * CPU seconds (user + system) of the whole tree so far. Children that exited and were reaped count in their parent's
  * cutime/cstime (Chromium's zygote reaps its renderers), so a renderer that dies between two readings is not lost.
  */
-export const treeCpuSeconds = (rootPid) => processTree(rootPid).reduce((sum, p) => sum + p.ticks, 0) / CLK_TCK;
+export const treeCpuSeconds = (rootPid) => treeCpuByKind(rootPid).total;
+
+/** The tree's CPU seconds by kind of process: { renderer, network, browser, other, total }. */
+export function treeCpuByKind(rootPid) {
+  const out = { renderer: 0, network: 0, browser: 0, other: 0, total: 0 };
+  for (const p of processTree(rootPid)) {
+    const c = cmdline(p.pid);
+    const kind = p.pid === rootPid ? 'browser' : c.includes('--type=renderer') ? 'renderer'
+      : c.includes('network.mojom.NetworkService') ? 'network' : 'other';
+    out[kind] += p.ticks / CLK_TCK;
+    out.total += p.ticks / CLK_TCK;
+  }
+  return out;
+}
 
 /** Own CPU seconds of a process's reaped children (e.g. curl, which this process waits for). */
 export function reapedChildrenCpuSeconds(pid = process.pid) {

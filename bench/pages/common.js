@@ -8,7 +8,7 @@ export function exposeBench(upload) {
     const file = document.getElementById('file').files[0];
     const t0 = performance.now();
     const live = { t0, progress: [] };
-    const onProgress = (bytes) => live.progress.push({ t: performance.now(), bytes });
+    const onProgress = (bytes) => live.progress.push({ t: performance.now() - t0, bytes });
     const outcome = Promise.resolve()
       .then(() => upload(file, opts, onProgress))
       .then((result) => ({ result }), (err) => ({ error: { code: err?.name ?? 'Error', message: String(err?.message ?? err) } }))

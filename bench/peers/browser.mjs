@@ -2,7 +2,7 @@
 // start / wait. `timedUpload` adds what the scenarios measure around it: CPU seconds of all Chromium processes and
 // peak memory (renderer RSS, whole-tree RSS, JS heap) sampled while the upload runs.
 import { settle } from '../lib/files.mjs';
-import { pageRenderers, rssNow, sampleMemory, treeCpuSeconds } from '../lib/procs.mjs';
+import { pageRenderers, rssNow, sampleMemory, treeCpuByKind } from '../lib/procs.mjs';
 
 /** Opens the peer's page with `file` selected; returns a session to start, watch and close the upload. */
 export async function openUpload(env, peer, file) {
@@ -30,7 +30,7 @@ export async function openUpload(env, peer, file) {
 /**
  * One upload of `file` (size bytes) by `peer`, measured. opts: { key, partSize, concurrency, parts (expected part
  * count, for the ETag check), endpoint?, network? (page.network conditions, set before the start) }.
- * Returns { seconds, cpuSeconds, memory: { baseline…, peak… }, progress, error }.
+ * Returns { seconds, cpuSeconds, cpuByKind, memory: { baseline…, peak… }, progress, error }.
  */
 export async function timedUpload(env, peer, file, size, opts) {
   const s = await openUpload(env, peer, file);
@@ -39,17 +39,23 @@ export async function timedUpload(env, peer, file, size, opts) {
     settle();
     const baseline = { rendererRss: rssNow(s.rendererPids), heapUsed: (await s.page.heapUsage()).usedSize };
     const sampler = sampleMemory({ rootPid: env.browser.pid, rendererPids: s.rendererPids, heapUsage: s.page.heapUsage });
-    const cpu0 = treeCpuSeconds(env.browser.pid);
+    const cpu0 = treeCpuByKind(env.browser.pid);
     await s.start({
       endpoint: opts.endpoint ?? env.garage.endpoint, region: env.garage.region, bucket: env.garage.bucket,
       key: opts.key, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
     });
     const out = await s.outcome();
-    const cpuSeconds = treeCpuSeconds(env.browser.pid) - cpu0;
+    const cpu1 = treeCpuByKind(env.browser.pid);
+    const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
+    const cpuSeconds = cpuByKind.total;
     const peak = await sampler.stop();
     if (out.error) return { error: `${out.error.code}: ${out.error.message}`, seconds: out.ms / 1000, progress: out.progress };
-    await env.verify(opts.key, size, opts.parts);
-    return { seconds: out.ms / 1000, cpuSeconds, memory: { baseline, peak }, progress: out.progress };
+    try {
+      await env.verify(opts.key, size, opts.parts);
+    } catch (err) {
+      return { error: `reported success, but ${err.message}`, seconds: out.ms / 1000, progress: out.progress };
+    }
+    return { seconds: out.ms / 1000, cpuSeconds, cpuByKind, memory: { baseline, peak }, progress: out.progress };
   } finally {
     await s.close();
   }

@@ -1,10 +1,10 @@
 // resumable-s3 through the e2e harness page (tests/e2e/harness: window.startUpload, documented there), with its
 // defaults: CRC-64/NVME per part on (`checksums: true`), resume on.
-export default {
+const resumableS3 = {
   name: 'resumable-s3',
   path: '/resumable-s3/',
   options: ({ endpoint, region, bucket, key, partSize, concurrency, credentials, minPartSize }) => ({
-    endpoint, region, bucket, key, partSize, concurrency, checksums: true,
+    endpoint, region, bucket, key, partSize, concurrency, checksums: true, resume: true,
     credentials: { ...credentials, sessionToken: null },
     ...(minPartSize ? { minPartSize } : {}),
   }),
@@ -15,4 +15,13 @@ export default {
     progress: o.progress.map((p) => ({ t: p.t - window.currentUpload.live.t0, bytes: p.bytesSent })),
   })),
   elapsed: () => performance.now() - window.currentUpload.live.t0,
+};
+
+export default resumableS3;
+
+/** The same with `checksums: false` (no CRC per part): not a peer, a diagnostic of what the checksums cost. */
+export const resumableS3NoChecksums = {
+  ...resumableS3,
+  name: 'rs3-no-crc',
+  options: (o) => ({ ...resumableS3.options(o), checksums: false }),
 };

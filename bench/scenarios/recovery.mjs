@@ -58,8 +58,9 @@ export async function recovery(env, cfg, log) {
       + `${r.error ? `fails: ${r.error}` : `first new part byte ${r.firstByteS.toFixed(2)} s, done ${r.doneS.toFixed(1)} s after the return`}; `
       + `bytes of confirmed parts re-sent ${r.resentBytes ?? 'n/a'}`);
   }
-  const cell = (n, f) => (results[n].error ? `fails: ${results[n].error}` : f(results[n]));
+  const cell = (n, f) => (results[n].error ? 'fails' : f(results[n]));
   const rows = [
+    ['outcome', ...names.map((n) => (results[n].error ? `fails: ${results[n].error}` : 'completed by itself'))],
     ['first new part byte after return (s)', ...names.map((n) => (Number.isFinite(results[n].firstByteS) ? results[n].firstByteS.toFixed(2) : cell(n, () => 'none')))],
     ['completed, s after return', ...names.map((n) => cell(n, (r) => r.doneS.toFixed(1)))],
     ['bytes of confirmed parts re-sent', ...names.map((n) => String(results[n].resentBytes ?? 'n/a'))],

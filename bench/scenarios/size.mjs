@@ -12,7 +12,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // Minimal uses, as each library's README shows them.
 const ENTRIES = {
-  'resumable-s3': (pkg) => `import { Uploader } from ${JSON.stringify(pkg)};
+  // The wasm module imports its JS shims from resumable_s3_bg.js: with the .wasm left external esbuild cannot see those
+  // uses, so the shims are re-exported to keep them in the bundle, as the app's bundler keeps them.
+  'resumable-s3': (pkg) => `import { Uploader } from ${JSON.stringify(pkg)}; export * as glue from ${JSON.stringify(`${pkg}/resumable_s3_bg.js`)};
     export const up = (file, credentials) => new Uploader({ endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1',
       bucket: 'b', credentials }).upload(file, { key: file.name });`,
   'lib-storage': () => `import { S3Client } from '@aws-sdk/client-s3'; import { Upload } from '@aws-sdk/lib-storage';

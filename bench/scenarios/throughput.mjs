@@ -46,6 +46,9 @@ export async function throughput(env, cfg, log) {
     ['resumable-s3 / this, throughput', ...names.map((n) => cell(n, tputRatio(n).toFixed(2)))],
     ['CPU s per GiB, median (range)', ...names.map((n) => cell(n, medRange(cpuPerGiB(n), 2)))],
     ['resumable-s3 / this, CPU', ...names.map((n) => cell(n, cpuRatio(n).toFixed(2)))],
+    // Where the CPU goes: the page's renderer (JS, wasm, reading Blobs into memory) vs the network service (sockets).
+    ...['renderer', 'network', 'browser', 'other'].map((kind) => [`  of which ${kind} s/GiB`,
+      ...names.map((n) => (n === 'curl' ? '' : cell(n, median(ok(n).map((r) => r.cpuByKind[kind] / (size / GiB))).toFixed(2))))]),
   ];
   const notes = [
     `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (uppy: 1, see below), ${rounds} round(s), order rotated each round; `
