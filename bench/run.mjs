@@ -61,6 +61,8 @@ const partSize = int('part-mib', 8) * MiB;
 const concurrency = int('concurrency', 4);
 const quick = Boolean(args.quick);
 const cfg = {
+  // Run beside the peers in the throughput and memory scenarios (a diagnostic column, never a "peer" in a target).
+  diagnostics: args.peers ? [] : VARIANTS,
   peers: args.peers ? args.peers.split(',').map((n) => [...PEERS, ...VARIANTS].find((p) => p.name === n) ?? fail(`unknown peer ${n}`)) : PEERS,
   pkg: args.pkg && path.resolve(args.pkg),
   throughput: { size: int('size-mib', quick ? 128 : 512) * MiB, rounds: int('rounds', quick ? 1 : 3), partSize, concurrency },

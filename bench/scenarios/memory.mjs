@@ -9,7 +9,8 @@ import { timedUpload } from '../peers/browser.mjs';
 export async function memory(env, cfg, log) {
   const { sizes, partSize, concurrency } = cfg.memory;
   const limit = concurrency * partSize + 32 * MiB;
-  const names = cfg.peers.map((p) => p.name);
+  const browsers = [...cfg.peers, ...cfg.diagnostics];
+  const names = browsers.map((p) => p.name);
   const results = Object.fromEntries(names.map((n) => [n, {}]));
   for (const [i, size] of sizes.entries()) {
     // One file per size, fresh for each peer (Garage deduplicates); the order rotates with the size.
@@ -17,7 +18,7 @@ export async function memory(env, cfg, log) {
     for (const name of order) {
       const file = writeRandom(env.file(`memory-${name}.bin`), size);
       const key = `bench/memory/${name}-${size}-${Date.now()}.bin`;
-      const r = await timedUpload(env, cfg.peers.find((p) => p.name === name), file, size,
+      const r = await timedUpload(env, browsers.find((p) => p.name === name), file, size,
         { key, partSize, concurrency, parts: Math.ceil(size / partSize) });
       results[name][size] = r;
       const m = r.memory;

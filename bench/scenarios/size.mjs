@@ -1,7 +1,7 @@
 // Scenario 7: what an app ships. Each library's smallest real use (create the client/uploader, upload one file) bundled
 // by esbuild --bundle --minify for the browser, then gzip -9; resumable-s3's wasm module is counted on top of its JS
 // (the wasm-bindgen glue: the .wasm import itself is left to the app's bundler, as webpack/Vite load it).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -12,9 +12,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // Minimal uses, as each library's README shows them.
 const ENTRIES = {
-  // The wasm module imports its JS shims from resumable_s3_bg.js: with the .wasm left external esbuild cannot see those
-  // uses, so the shims are re-exported to keep them in the bundle, as the app's bundler keeps them.
-  'resumable-s3': (pkg) => `import { Uploader } from ${JSON.stringify(pkg)}; export * as glue from ${JSON.stringify(`${pkg}/resumable_s3_bg.js`)};
+  // With wasm-bindgen's bundler layout the wasm module imports its JS shims from resumable_s3_bg.js: the .wasm is left
+  // external, so esbuild cannot see those uses and the shims are re-exported to keep them, as the app's bundler does.
+  // (The web layout builds the imports in JS and finds the .wasm with new URL(…, import.meta.url): nothing to add.)
+  'resumable-s3': (pkg) => `import { Uploader } from ${JSON.stringify(pkg)};${existsSync(path.join(pkg, 'resumable_s3_bg.js'))
+    ? ` export * as glue from ${JSON.stringify(`${pkg}/resumable_s3_bg.js`)};` : ''}
     export const up = (file, credentials) => new Uploader({ endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1',
       bucket: 'b', credentials }).upload(file, { key: file.name });`,
   'lib-storage': () => `import { S3Client } from '@aws-sdk/client-s3'; import { Upload } from '@aws-sdk/lib-storage';
@@ -44,7 +46,8 @@ export async function packageSize(env, cfg, log) {
       nodePaths: [path.join(ROOT, 'node_modules')],
     });
     const js = readFileSync(outfile);
-    const wasmFile = name === 'resumable-s3' ? path.join(pkg, 'resumable_s3_bg.wasm') : null;
+    const wasmName = name === 'resumable-s3' ? readdirSync(pkg).find((f) => f.endsWith('.wasm')) : null;
+    const wasmFile = wasmName ? path.join(pkg, wasmName) : null;
     const wasm = wasmFile ? readFileSync(wasmFile) : null;
     out[name] = { js: js.length, jsGz: gz(js), wasm: wasm?.length ?? 0, wasmGz: wasm ? gz(wasm) : 0 };
     out[name].totalGz = out[name].jsGz + out[name].wasmGz;

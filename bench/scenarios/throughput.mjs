@@ -9,7 +9,8 @@ import { curlUpload } from '../peers/curl.mjs';
 export async function throughput(env, cfg, log) {
   const { size, rounds, partSize, concurrency } = cfg.throughput;
   const parts = Math.ceil(size / partSize);
-  const names = [...cfg.peers.map((p) => p.name), 'curl'];
+  const browsers = [...cfg.peers, ...cfg.diagnostics];
+  const names = [...browsers.map((p) => p.name), 'curl'];
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
@@ -20,7 +21,7 @@ export async function throughput(env, cfg, log) {
         r = await curlUpload(env, size, { key, partSize, concurrency, parts });
       } else {
         const file = writeRandom(env.file(`throughput-${name}.bin`), size);
-        r = await timedUpload(env, cfg.peers.find((p) => p.name === name), file, size, { key, partSize, concurrency, parts });
+        r = await timedUpload(env, browsers.find((p) => p.name === name), file, size, { key, partSize, concurrency, parts });
       }
       runs[name][round] = r;
       log(`throughput round ${round + 1}/${rounds} ${name.padEnd(12)} ${r.error ? `FAILED ${r.error}` : `${r.seconds.toFixed(2)} s  `
@@ -51,7 +52,7 @@ export async function throughput(env, cfg, log) {
       ...names.map((n) => (n === 'curl' ? '' : cell(n, median(ok(n).map((r) => r.cpuByKind[kind] / (size / GiB))).toFixed(2))))]),
   ];
   const notes = [
-    `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (uppy: 1, see below), ${rounds} round(s), order rotated each round; `
+    `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (Uppy v6 sends one file's parts one at a time), ${rounds} round(s), order rotated each round; `
       + 'MB/s = 10^6 bytes/s, timed in the page from the library call to its resolve (curl: first request to Complete\'s answer).',
     'CPU: user+system seconds of every Chromium process (browser, network service, renderer, …) from the start to the end of '
       + 'the upload; curl: its own CPU (it is not a browser, shown for scale).',
@@ -59,6 +60,7 @@ export async function throughput(env, cfg, log) {
     `target 1b: ≥ 0.90× raw curl: ${tputRatio('curl').toFixed(2)} → ${verdict(tputRatio('curl') >= 0.9)}`,
     `target 2: CPU per GiB ≤ the best peer (${bestCpu ?? 'none'}): ${cpuRatio(bestCpu ?? us).toFixed(2)} → ${verdict(bestCpu ? cpuRatio(bestCpu) <= 1 : null)}`,
   ];
+  if (cfg.diagnostics.length) notes.push(`${cfg.diagnostics.map((p) => p.name).join(', ')}: resumable-s3 with checksums: false, to show what the per-part CRC costs (not a target).`);
   for (const n of names) for (const f of failures(n)) notes.push(`${n} failed a round: ${f}`);
   return { title: `1–2. Throughput and browser CPU, ${size / MiB} MiB on loopback`, columns: ['', ...names], rows, notes, runs };
 }
