@@ -120,6 +120,9 @@ pub enum OpKind {
     Create,
     Part(Part),
     Complete,
+    /// HeadObject after a retried Complete was told NoSuchUpload: did an earlier attempt, whose answer was lost,
+    /// complete the upload?
+    ConfirmComplete,
     /// AbortMultipartUpload, after a cancel.
     Abort,
     /// ListParts after AbortMultipartUpload: parts in flight may have landed and kept the upload alive.
@@ -211,6 +214,8 @@ enum Phase {
     Creating,
     Uploading { upload_id: String },
     Completing { upload_id: String },
+    /// A retried Complete found the upload gone: an earlier attempt whose answer was lost may have completed it.
+    ConfirmingComplete { upload_id: String },
     /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone.
     Cancelling { upload_id: String, confirming: bool },
     Finished(Result<UploadResult, UploadError>),
@@ -341,6 +346,7 @@ impl Upload {
                 let object_crc = self.spec.checksums.then(|| self.object_crc());
                 (OpKind::Complete, complete_multipart_upload::request(endpoint, object, upload_id, &self.completed_parts(), object_crc))
             }
+            Phase::ConfirmingComplete { .. } => (OpKind::ConfirmComplete, head_object::request(endpoint, object)),
             Phase::Cancelling { upload_id, confirming: false } => (OpKind::Abort, abort_multipart_upload::request(endpoint, object, upload_id)),
             Phase::Cancelling { upload_id, confirming: true } => (OpKind::ConfirmAbort, list_parts::request(endpoint, object, upload_id, None)),
             Phase::Uploading { .. } | Phase::Finished(_) => unreachable!("handled above"),
@@ -508,6 +514,10 @@ impl Upload {
                         self.fail(cancelled());
                     } else if kind == OpKind::Complete && err.code == "InvalidPart" && !self.relisted {
                         self.relist_after_invalid_part(now_ms);
+                    } else if kind == OpKind::Complete && err.code == "NoSuchUpload" && self.control.failures > 0 {
+                        let Phase::Completing { upload_id } = &self.phase else { unreachable!("Complete is sent only while completing") };
+                        self.phase = Phase::ConfirmingComplete { upload_id: upload_id.clone() };
+                        self.control = Task::due(now_ms);
                     } else if kind == OpKind::ListParts && err.code == "NoSuchUpload" {
                         // The remembered upload was completed or aborted meanwhile: look for another, or start afresh.
                         self.phase = Phase::FindingUpload { next: None, newest: None };
@@ -601,12 +611,33 @@ impl Upload {
                 let upload_id = upload_id.clone();
                 self.finish(done.etag, done.location, Some(upload_id), done.checksum);
             }
+            OpKind::ConfirmComplete => {
+                let Phase::ConfirmingComplete { upload_id } = &self.phase else { unreachable!("sent only while confirming") };
+                let upload_id = upload_id.clone();
+                match head_object::parse(resp)? {
+                    Some(info) if self.is_this_upload(&info) => {
+                        let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
+                        self.finish(etag, String::new(), Some(upload_id), checksum);
+                    }
+                    _ => return Err(S3Error { status: 404, code: "NoSuchUpload".into(), message: "the upload was removed before it was completed".into(), request_id: None, server_time: None }),
+                }
+            }
             OpKind::Part(_) => unreachable!("parts are not control requests"),
         }
         let next_is_control = !matches!(self.phase, Phase::Uploading { .. } | Phase::Finished(_));
         self.control = if next_is_control { Task::due(now_ms) } else { Task { slot: Slot::Done, ..Task::due(now_ms) } };
         self.succeeded();
         Ok(())
+    }
+
+    /// Is `info` the object this upload's Complete makes? With checksums, its whole-object CRC says so; without,
+    /// its size and multipart ETag ("…-<part count>") are the best evidence there is.
+    fn is_this_upload(&self, info: &ObjectInfo) -> bool {
+        let same_content = match self.spec.checksums {
+            true => info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(self.object_crc()),
+            false => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
+        };
+        info.size == self.spec.plan.size && same_content
     }
 
     /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
@@ -779,7 +810,7 @@ impl Upload {
     /// included). The outcome becomes a `Cancelled` error once the server confirms. A Complete in flight wins.
     pub fn cancel(&mut self, now_ms: u64) -> Vec<Action> {
         let upload_id = match &self.phase {
-            Phase::Finished(_) | Phase::Completing { .. } | Phase::Cancelling { .. } => return vec![],
+            Phase::Finished(_) | Phase::Completing { .. } | Phase::ConfirmingComplete { .. } | Phase::Cancelling { .. } => return vec![],
             Phase::Creating if self.control.in_flight_id().is_some() => {
                 self.cancel_on_create = true;
                 return vec![];

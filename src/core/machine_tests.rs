@@ -965,3 +965,59 @@ fn once_the_server_has_answered_a_failing_callback_never_gives_up() {
     assert!(sim.up.outcome().is_none());
     assert!(matches!(sim.up.state(sim.now), UploadState::Uploading | UploadState::Retrying { .. }));
 }
+
+/// Two checksummed parts sent and confirmed, Complete sent once and its answer lost; returns the sim at the retry.
+fn complete_reply_lost() -> (Sim, Op) {
+    let mut sim = with(true, false, 7 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let mut parts = sim.sends();
+    for (op, crc) in parts.iter_mut().zip([crc_of(1, 5 * MIB), crc_of(2, 2 * MIB)]) {
+        sim.checksummed(op, crc);
+        sim.answer(op, part_ok(part_of(op).number));
+    }
+    let complete = sim.sends();
+    sim.answer(&complete[0], offline()); // S3 completed it, the answer never came back
+    sim.sleep();
+    let retry = sim.sends().remove(0);
+    assert_eq!(retry.kind, OpKind::Complete);
+    (sim, retry)
+}
+
+fn head_answer(size: u64, etag: &str, crc: u64) -> Result<Response, TransportError> {
+    let headers = [("content-length", size.to_string()), ("etag", etag.to_string()), ("x-amz-checksum-crc64nvme", checksum::to_base64(crc))];
+    Ok(Response { status: 200, headers: headers.map(|(n, v)| (n.to_string(), v)).to_vec(), body: String::new() })
+}
+
+#[test]
+fn a_complete_whose_answer_was_lost_is_confirmed_by_the_objects_checksum() {
+    let (mut sim, retry) = complete_reply_lost();
+    sim.answer(&retry, error(404, "NoSuchUpload"));
+    let head = sim.sends();
+    assert_eq!(head[0].kind, OpKind::ConfirmComplete);
+    assert_eq!(head[0].request.method, crate::core::s3::Method::Head);
+    let whole = sim.up.object_crc();
+    sim.answer(&head[0], head_answer(7 * MIB, "\"abc-2\"", whole));
+    let result = sim.up.outcome().unwrap().as_ref().expect("done");
+    assert_eq!((result.etag.as_str(), result.upload_id.as_deref()), ("\"abc-2\"", Some("U1")));
+    assert_eq!(result.checksum, Some(checksum::to_base64(whole)));
+}
+
+#[test]
+fn another_object_at_the_key_after_a_lost_complete_is_no_such_upload() {
+    let (mut sim, retry) = complete_reply_lost();
+    sim.answer(&retry, error(404, "NoSuchUpload"));
+    let head = sim.sends();
+    sim.answer(&head[0], head_answer(7 * MIB, "\"abc-2\"", 42));
+    assert_eq!(sim.error().code, "NoSuchUpload");
+}
+
+#[test]
+fn no_such_upload_at_the_first_complete_is_final() {
+    let mut sim = Sim::created(MIB, 1);
+    let ops = sim.sends();
+    sim.answer(&ops[0], part_ok(1));
+    let complete = sim.sends();
+    sim.answer(&complete[0], error(404, "NoSuchUpload"));
+    assert_eq!(sim.error().code, "NoSuchUpload", "nothing was sent before that could have completed it");
+}

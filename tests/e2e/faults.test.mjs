@@ -261,3 +261,18 @@ test('online but no way out for 20 s: probes every 2 s, parts go again within ~2
   t.diagnostic(`online without a way out: ${probes.length} probes in 20 s; first new part bytes ${ms(recovery)} after the way back; `
     + `states ${stateNames(run.states).join(' → ')}`);
 });
+
+test('the answer to Complete is lost: the retry finds the upload gone, HeadObject confirms the object, done', { timeout: 60_000 }, async (t) => {
+  const { file, key } = fileAndKey('lost-complete.bin', 7 * MiB);
+  h.proxy.rules([{ match: { action: 'CompleteMultipartUpload', nth: 1 }, fault: { resetResponse: true } }]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB });
+  const { log } = await assertSurvived(h, run, file, key);
+  const completes = log.filter((e) => e.action === 'CompleteMultipartUpload');
+  assert.equal(completes.length, 2, `Complete sent twice:\n${logText(log)}`);
+  assert.equal(completes[1].status, 404, 'the retry finds the upload completed (NoSuchUpload)');
+  const heads = log.filter((e) => e.action === 'HeadObject' && e.t > completes[1].t);
+  assert.equal(heads.length, 1, `one HeadObject confirms it:\n${logText(log)}`);
+  assert.ok(run.result.uploadId, 'the result names the upload');
+  assert.equal(run.result.checksumAlgorithm, 'CRC64NVME');
+  t.diagnostic(`lost Complete answer: confirmed by HeadObject ${ms(heads[0].tEnd - completes[0].tEnd)} after the lost answer`);
+});
