@@ -130,9 +130,15 @@ async fn backend_signed_requests_carry_the_headers_the_sign_callback_returns() {
 #[wasm_bindgen_test]
 async fn a_sign_callback_without_headers_fails_at_once_with_signing_failed() {
     let sign = Function::new_no_args("return { url: 'http://127.0.0.1:9/b/k' }");
-    let err = upload_error_with(with_callback("sign", sign), 10, &js_sys::Array::new()).await;
+    let events = js_sys::Array::new();
+    let err = upload_error_with(with_callback("sign", sign), 10, &events).await;
     assert_eq!(code(&err), "SigningFailed");
     assert!(message(&err).contains("headers is missing"), "{}", message(&err));
+    let last = js_sys::Array::from(&events.get(events.length() - 1));
+    assert_eq!(last.get(0), "state");
+    assert_eq!(Reflect::get(&last.get(1), &"state".into()).unwrap(), "failed", "the app hears it failed");
+    let told = events.iter().map(|e| js_sys::Array::from(&e)).find(|e| e.get(0) == "error").expect("an error event");
+    assert_eq!(Reflect::get(&told.get(1), &"retryable".into()).unwrap(), false);
 }
 
 #[wasm_bindgen_test]

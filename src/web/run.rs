@@ -9,7 +9,7 @@ use super::signer::SigningTime;
 use super::{errors::describe, fetch, xhr, Shared};
 use crate::core::error::{UploadError, CANCELLED, STOPPED};
 use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
-use crate::core::notice::Notice;
+use crate::core::notice::{ErrorNotice, Notice};
 use crate::core::plan::Part;
 use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
@@ -59,6 +59,14 @@ impl Live {
         }
         self.tell("state", to_js(&state));
         *self.last_state.borrow_mut() = Some(state);
+    }
+
+    /// The shell itself ended the upload (the file became unreadable, a callback answered nonsense): tell the app
+    /// as the machine's own failures are told.
+    fn failed_here(&self, err: UploadError) -> UploadError {
+        self.tell("error", to_js(&ErrorNotice { code: err.code.clone(), message: err.message.clone(), retryable: false }));
+        self.tell("state", to_js(&UploadState::Failed { error_code: err.code.clone() }));
+        err
     }
 
     /// Tells the app which parts S3 now holds and which requests failed.
@@ -196,7 +204,8 @@ pub async fn run(
                 Either::Right(_) => None,
             }
         };
-        match event.transpose()? {
+        let event = event.transpose().map_err(|err| live.failed_here(err))?;
+        match event {
             Some(Event::Answer(id, kind, answer)) => {
                 aborts.remove(&id);
                 live.upload.borrow_mut().on_response(id, kind, answer, now_ms());
