@@ -151,6 +151,9 @@ pub enum Action {
     /// Compute the whole file's CRC-64/NVME and hand it to [`Upload::on_file_checksum`]: an object of the same
     /// size is at the key, and may be this file.
     VerifyFile,
+    /// Compute the CRC-64/NVME of this part, due next, while the parts in flight use every slot, and hand it to
+    /// [`Upload::on_read_ahead`]: the part then goes out as soon as a slot frees, without reading the file first.
+    ReadAhead(Part),
     /// Is the endpoint reachable? Any answer at all counts; tell [`Upload::on_probe`].
     Probe,
     /// Stop this attempt (it stalled); its answer, if any comes, is ignored.
@@ -238,6 +241,8 @@ pub struct Upload {
     paused: bool,
     /// [`Action::VerifyFile`] has been asked for.
     file_check_asked: bool,
+    /// An [`Action::ReadAhead`] is being computed (one at a time).
+    reading_ahead: bool,
     /// The parts were listed again after an InvalidPart at Complete (done at most once).
     relisted: bool,
     /// Cancelled while CreateMultipartUpload was in flight: its upload is removed as soon as its id is known.
@@ -284,6 +289,7 @@ impl Upload {
             online: true,
             paused: false,
             file_check_asked: false,
+            reading_ahead: false,
             relisted: false,
             cancel_on_create: false,
             last_probe_ms: now_ms,
@@ -396,6 +402,20 @@ impl Upload {
             }
             in_flight += 1;
         }
+        if self.spec.checksums && in_flight >= limit && !self.reading_ahead {
+            let next = (0..self.parts.len()).find(|&i| matches!(self.parts[i].slot, Slot::Waiting { .. }) && self.crcs[i].is_none());
+            if let Some(index) = next {
+                self.reading_ahead = true;
+                actions.push(Action::ReadAhead(self.spec.plan.part(index as u32 + 1)));
+            }
+        }
+    }
+
+    /// The CRC of `part`, asked for by [`Action::ReadAhead`] (its bytes do not change, so it stays right for every
+    /// attempt).
+    pub fn on_read_ahead(&mut self, part: Part, crc: u64) {
+        self.reading_ahead = false;
+        self.crcs[part.number as usize - 1].get_or_insert(crc);
     }
 
     /// Attempts silent for longer than the stall timeout are given up and retried.

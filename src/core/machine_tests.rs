@@ -1021,3 +1021,35 @@ fn no_such_upload_at_the_first_complete_is_final() {
     sim.answer(&complete[0], error(404, "NoSuchUpload"));
     assert_eq!(sim.error().code, "NoSuchUpload", "nothing was sent before that could have completed it");
 }
+
+#[test]
+fn while_every_slot_is_busy_the_next_parts_crc_is_read_ahead_and_it_goes_out_without_another_read() {
+    let mut sim = with(true, false, 20 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let actions = sim.poll();
+    let plan = sim.up.spec.plan;
+    let mut ops: Vec<Op> = actions.iter().filter_map(|a| match a { Action::Send(op) => Some(op.clone()), _ => None }).collect();
+    assert_eq!(numbers(&ops), [1, 2]);
+    assert!(actions.contains(&Action::ReadAhead(plan.part(3))), "{actions:?}");
+    assert!(sim.poll().is_empty(), "one read-ahead at a time");
+    sim.up.on_read_ahead(plan.part(3), crc_of(3, 5 * MIB));
+    assert_eq!(sim.poll(), [Action::ReadAhead(plan.part(4))]);
+    sim.checksummed(&mut ops[0], crc_of(1, 5 * MIB));
+    sim.answer(&ops[0], part_ok(1));
+    let next = sim.sends();
+    assert_eq!(numbers(&next), [3]);
+    assert!(!next[0].needs_checksum, "its CRC was read ahead");
+    let header = next[0].request.headers.iter().find(|(n, _)| n == "x-amz-checksum-crc64nvme").map(|(_, v)| v.clone());
+    assert_eq!(header, Some(checksum::to_base64(crc_of(3, 5 * MIB))));
+}
+
+#[test]
+fn nothing_is_read_ahead_without_checksums_or_with_free_slots() {
+    let mut sim = Sim::created(20 * MIB, 2);
+    assert!(sim.poll().iter().all(|a| matches!(a, Action::Send(_))), "checksums off");
+    let mut sim = with(true, false, 10 * MIB);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    assert!(sim.poll().iter().all(|a| matches!(a, Action::Send(_))), "every part is already going out");
+}

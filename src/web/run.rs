@@ -105,6 +105,7 @@ fn now_ms() -> u64 {
 enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
     LocalChecksum(Part, u64),
+    ReadAhead(Part, u64),
     FileChecksum(u64),
     Probed(bool),
     /// The credentials or sign callback failed for this attempt.
@@ -156,6 +157,10 @@ pub async fn run(
                 Action::Verify(part) => {
                     let file = file.clone();
                     running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
+                }
+                Action::ReadAhead(part) => {
+                    let file = file.clone();
+                    running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::ReadAhead(part, crc))) }));
                 }
                 Action::Probe => {
                     let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
@@ -217,6 +222,7 @@ pub async fn run(
                 live.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
                 live.report_progress();
             }
+            Some(Event::ReadAhead(part, crc)) => live.upload.borrow_mut().on_read_ahead(part, crc),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);
@@ -231,8 +237,13 @@ pub async fn run(
     }
 }
 
-/// Checksums (parts), waits for a shared slot (parts), signs just in time, and sends one request.
+/// Checksums (parts not read ahead), waits for a shared slot (parts), signs just in time, and sends one request.
 async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result<Event, UploadError> {
+    // Before the slot: a part waiting for one reads its bytes meanwhile, and holds the slot only while on the wire.
+    if let (true, OpKind::Part(part)) = (op.needs_checksum, op.kind) {
+        let crc = part_crc(&file, part).await?;
+        live.upload.borrow_mut().attach_checksum(&mut op, crc);
+    }
     let _sending = match op.kind {
         OpKind::Part(_) => {
             let queued = Counted::new(&live.queued_parts);
@@ -245,10 +256,6 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
         }
         _ => None,
     };
-    if let (true, OpKind::Part(part)) = (op.needs_checksum, op.kind) {
-        let crc = part_crc(&file, part).await?;
-        live.upload.borrow_mut().attach_checksum(&mut op, crc);
-    }
     let time = {
         let mut upload = live.upload.borrow_mut();
         SigningTime { refresh: upload.take_credentials_refresh(), signing_ms: upload.signing_time_ms(now_ms()) }
