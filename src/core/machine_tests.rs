@@ -205,10 +205,7 @@ fn fatal_errors_stop_at_once_with_their_code() {
     assert_eq!(sim.error().code, "CorsEtagHidden");
     assert!(sim.error().message.contains("ExposeHeaders"));
 
-    let mut sim = Sim::created(MIB, 1);
-    let ops = sim.sends();
-    sim.answer(&ops[0], part_ok(1));
-    let complete = sim.sends();
+    let (mut sim, complete) = one_part_completing();
     sim.answer(&complete[0], answer(200, "<Error><Code>EntityTooSmall</Code><Message>m</Message></Error>"));
     assert_eq!(sim.error().code, "EntityTooSmall");
     assert_eq!(sim.up.state(sim.now), UploadState::Failed { error_code: "EntityTooSmall".into() });
@@ -417,10 +414,7 @@ fn a_skew_error_without_any_time_is_fatal() {
 
 #[test]
 fn a_stalled_complete_is_retried_after_the_longer_control_timeout() {
-    let mut sim = Sim::created(MIB, 1);
-    let ops = sim.sends();
-    sim.answer(&ops[0], part_ok(1));
-    let complete = sim.sends();
+    let (mut sim, complete) = one_part_completing();
     sim.advance(Policy::default().stall_timeout_ms);
     assert!(sim.poll().is_empty(), "Complete may take longer than a part's stall timeout");
     sim.advance(Policy::default().stall_timeout_ms * (CONTROL_TIMEOUT_FACTOR - 1));
@@ -440,6 +434,14 @@ fn with(checksums: bool, resume: bool, size: u64) -> Sim {
     spec.checksums = checksums;
     spec.resume = resume;
     Sim::with(spec)
+}
+
+/// A new upload with checksums, CreateMultipartUpload answered.
+fn created_with_checksums(size: u64) -> Sim {
+    let mut sim = with(true, false, size);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    sim
 }
 
 const NO_UPLOADS: &str = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
@@ -476,9 +478,7 @@ fn with_checksums_every_part_carries_its_crc_and_complete_the_whole_objects() {
 
 #[test]
 fn a_corrupted_part_rejected_by_its_checksum_is_sent_again() {
-    let mut sim = with(true, false, 5 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(5 * MIB);
     let part = sim.sends();
     sim.answer(&part[0], error(400, "BadDigest"));
     sim.sleep();
@@ -760,9 +760,7 @@ fn several_requests_refused_for_one_skew_correct_the_clock_once() {
 
 #[test]
 fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest() {
-    let mut sim = with(true, false, 10 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(10 * MIB);
     let mut parts = sim.sends();
     for op in &mut parts {
         let part = part_of(op);
@@ -835,9 +833,7 @@ fn nothing_is_probed_while_requests_are_in_flight_or_after_other_errors() {
 
 #[test]
 fn the_stall_watchdog_starts_when_the_part_is_signed_and_a_retry_reuses_its_crc() {
-    let mut sim = with(true, false, 5 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(5 * MIB);
     let mut part = sim.sends();
     assert!(part[0].needs_checksum);
     // Reading a huge part for its CRC takes longer than the stall timeout: not a stall.
@@ -855,12 +851,18 @@ fn the_stall_watchdog_starts_when_the_part_is_signed_and_a_retry_reuses_its_crc(
     assert!(retry[0].request.headers.contains(&("x-amz-checksum-crc64nvme".into(), crate::core::checksum::to_base64(77))));
 }
 
-#[test]
-fn a_relative_location_becomes_the_objects_url() {
+/// A one-part upload whose part S3 confirmed, and its CompleteMultipartUpload.
+fn one_part_completing() -> (Sim, Vec<Op>) {
     let mut sim = Sim::created(MIB, 1);
     let part = sim.sends();
     sim.answer(&part[0], part_ok(1));
     let complete = sim.sends();
+    (sim, complete)
+}
+
+#[test]
+fn a_relative_location_becomes_the_objects_url() {
+    let (mut sim, complete) = one_part_completing();
     sim.answer(&complete[0], answer(200, "<CompleteMultipartUploadResult><Location>/b/k</Location><ETag>e</ETag></CompleteMultipartUploadResult>"));
     assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().location, "http://127.0.0.1:3900/b/k");
 }
@@ -890,9 +892,7 @@ fn each_part_s3_holds_is_told_once_resumed_or_sent_with_its_checksum() {
 
 #[test]
 fn a_part_notice_carries_size_total_and_the_crc_it_was_sent_with() {
-    let mut sim = with(true, false, 7 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(7 * MIB);
     let mut ops = sim.sends();
     sim.checksummed(&mut ops[1], crc_of(2, 2 * MIB));
     sim.answer(&ops[1], part_ok(2));
@@ -968,9 +968,7 @@ fn once_the_server_has_answered_a_failing_callback_never_gives_up() {
 
 /// Two checksummed parts sent and confirmed, Complete sent once and its answer lost; returns the sim at the retry.
 fn complete_reply_lost() -> (Sim, Op) {
-    let mut sim = with(true, false, 7 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(7 * MIB);
     let mut parts = sim.sends();
     for (op, crc) in parts.iter_mut().zip([crc_of(1, 5 * MIB), crc_of(2, 2 * MIB)]) {
         sim.checksummed(op, crc);
@@ -1014,19 +1012,14 @@ fn another_object_at_the_key_after_a_lost_complete_is_no_such_upload() {
 
 #[test]
 fn no_such_upload_at_the_first_complete_is_final() {
-    let mut sim = Sim::created(MIB, 1);
-    let ops = sim.sends();
-    sim.answer(&ops[0], part_ok(1));
-    let complete = sim.sends();
+    let (mut sim, complete) = one_part_completing();
     sim.answer(&complete[0], error(404, "NoSuchUpload"));
     assert_eq!(sim.error().code, "NoSuchUpload", "nothing was sent before that could have completed it");
 }
 
 #[test]
 fn while_every_slot_is_busy_the_next_parts_crc_is_read_ahead_and_it_goes_out_without_another_read() {
-    let mut sim = with(true, false, 20 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(20 * MIB);
     let actions = sim.poll();
     let plan = sim.up.spec.plan;
     let mut ops: Vec<Op> = actions.iter().filter_map(|a| match a { Action::Send(op) => Some(op.clone()), _ => None }).collect();
@@ -1048,8 +1041,6 @@ fn while_every_slot_is_busy_the_next_parts_crc_is_read_ahead_and_it_goes_out_wit
 fn nothing_is_read_ahead_without_checksums_or_with_free_slots() {
     let mut sim = Sim::created(20 * MIB, 2);
     assert!(sim.poll().iter().all(|a| matches!(a, Action::Send(_))), "checksums off");
-    let mut sim = with(true, false, 10 * MIB);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created_with_checksums(10 * MIB);
     assert!(sim.poll().iter().all(|a| matches!(a, Action::Send(_))), "every part is already going out");
 }
