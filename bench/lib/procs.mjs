@@ -49,6 +49,13 @@ export function treeCpuByKind(rootPid) {
   return out;
 }
 
+/** CPU seconds so far of this process's live children whose command line contains `name` (e.g. the Garage server). */
+export function childCpuSeconds(name, parent = process.pid) {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readStat(Number(d)))
+    .filter((p) => p && p.ppid === parent && cmdline(p.pid).includes(name))
+    .reduce((sum, p) => sum + p.ticks, 0) / CLK_TCK;
+}
+
 /** Own CPU seconds of a process's reaped children (e.g. curl, which this process waits for). */
 export function reapedChildrenCpuSeconds(pid = process.pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -2,7 +2,7 @@
 // start / wait. `timedUpload` adds what the scenarios measure around it: CPU seconds of all Chromium processes and
 // peak memory (renderer RSS, whole-tree RSS, JS heap) sampled while the upload runs.
 import { settle } from '../lib/files.mjs';
-import { pageRenderers, rssNow, sampleMemory, treeCpuByKind } from '../lib/procs.mjs';
+import { childCpuSeconds, pageRenderers, rssNow, sampleMemory, treeCpuByKind } from '../lib/procs.mjs';
 
 /** Opens the peer's page with `file` selected; returns a session to start, watch and close the upload. */
 export async function openUpload(env, peer, file) {
@@ -30,7 +30,7 @@ export async function openUpload(env, peer, file) {
 /**
  * One upload of `file` (size bytes) by `peer`, measured. opts: { key, partSize, concurrency, parts (expected part
  * count, for the ETag check), endpoint?, network? (page.network conditions, set before the start) }.
- * Returns { seconds, cpuSeconds, cpuByKind, memory: { baseline…, peak… }, progress, error }.
+ * Returns { seconds, cpuSeconds, cpuByKind, serverCpuSeconds (Garage's), memory: { baseline…, peak… }, progress, error }.
  */
 export async function timedUpload(env, peer, file, size, opts) {
   const s = await openUpload(env, peer, file);
@@ -40,12 +40,14 @@ export async function timedUpload(env, peer, file, size, opts) {
     const baseline = { rendererRss: rssNow(s.rendererPids), heapUsed: (await s.page.heapUsage()).usedSize };
     const sampler = sampleMemory({ rootPid: env.browser.pid, rendererPids: s.rendererPids, heapUsage: s.page.heapUsage });
     const cpu0 = treeCpuByKind(env.browser.pid);
+    const server0 = childCpuSeconds('garage');
     await s.start({
       endpoint: opts.endpoint ?? env.garage.endpoint, region: env.garage.region, bucket: env.garage.bucket,
       key: opts.key, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
     });
     const out = await s.outcome();
     const cpu1 = treeCpuByKind(env.browser.pid);
+    const serverCpuSeconds = childCpuSeconds('garage') - server0;
     const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
     const cpuSeconds = cpuByKind.total;
     const peak = await sampler.stop();
@@ -55,7 +57,33 @@ export async function timedUpload(env, peer, file, size, opts) {
     } catch (err) {
       return { error: `reported success, but ${err.message}`, seconds: out.ms / 1000, progress: out.progress };
     }
-    return { seconds: out.ms / 1000, cpuSeconds, cpuByKind, memory: { baseline, peak }, progress: out.progress };
+    return { seconds: out.ms / 1000, cpuSeconds, cpuByKind, serverCpuSeconds, memory: { baseline, peak }, progress: out.progress };
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * A diagnostic, not a contestant: in a page with `file` selected, read the whole file the way resumable-s3's checksum
+ * pass does (Blob.slice(…).arrayBuffer() in 4 MiB chunks, each copied into one reused buffer, as into wasm memory) and
+ * nothing else. Returns { seconds, cpuSeconds, cpuByKind } of Chromium: the cost of getting the bytes, without the CRC.
+ */
+export async function timedReadPass(env, peer, file) {
+  const s = await openUpload(env, peer, file);
+  try {
+    settle();
+    const cpu0 = treeCpuByKind(env.browser.pid);
+    const ms = await s.page.evaluate(async () => {
+      const f = document.getElementById('file').files[0];
+      const chunk = 4 * 1024 * 1024;
+      const into = new Uint8Array(chunk);
+      const t0 = performance.now();
+      for (let o = 0; o < f.size; o += chunk) into.set(new Uint8Array(await f.slice(o, Math.min(f.size, o + chunk)).arrayBuffer()));
+      return performance.now() - t0;
+    });
+    const cpu1 = treeCpuByKind(env.browser.pid);
+    const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
+    return { seconds: ms / 1000, cpuSeconds: cpuByKind.total, cpuByKind };
   } finally {
     await s.close();
   }

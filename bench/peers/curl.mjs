@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { MiB, settle, writeRandom } from '../lib/files.mjs';
-import { reapedChildrenCpuSeconds } from '../lib/procs.mjs';
+import { childCpuSeconds, reapedChildrenCpuSeconds } from '../lib/procs.mjs';
 
 const run = promisify(execFile);
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
@@ -25,7 +25,7 @@ async function curl(env, args) {
   }
 }
 
-/** Same shape as browser.mjs's timedUpload: { seconds, cpuSeconds } (curl's own CPU; it runs outside the browser). */
+/** Same shape as browser.mjs's timedUpload: { seconds, cpuSeconds (curl's own: it runs outside the browser), serverCpuSeconds }. */
 export async function curlUpload(env, size, { key, partSize, concurrency, parts }) {
   const partFiles = [];
   for (let i = 0; i < parts; i++) {
@@ -36,6 +36,7 @@ export async function curlUpload(env, size, { key, partSize, concurrency, parts 
   try {
     settle();
     const cpu0 = reapedChildrenCpuSeconds();
+    const server0 = childCpuSeconds('garage');
     const started = performance.now();
     const created = await curl(env, ['-X', 'POST', ...payloadHash(''), `${url}?uploads=`]); // not `?uploads`
     const uploadId = created.match(/<UploadId>([^<]+)<\/UploadId>/)?.[1];
@@ -61,11 +62,12 @@ export async function curlUpload(env, size, { key, partSize, concurrency, parts 
       '--data-binary', `@${xmlFile}`, '-w', '\n%{http_code}', `${url}?uploadId=${encodeURIComponent(uploadId)}`]);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = reapedChildrenCpuSeconds() - cpu0;
+    const serverCpuSeconds = childCpuSeconds('garage') - server0;
     if (!/<CompleteMultipartUploadResult/.test(completed) || !completed.endsWith('\n200')) {
       throw new Error(`CompleteMultipartUpload failed: ${completed}`);
     }
     await env.verify(key, size, parts);
-    return { seconds, cpuSeconds };
+    return { seconds, cpuSeconds, serverCpuSeconds };
   } finally {
     for (const f of partFiles) rmSync(f, { force: true });
   }

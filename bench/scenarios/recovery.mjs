@@ -5,7 +5,7 @@
 import { partsResentAfterConfirmation } from '../../tests/support/fault-proxy.mjs';
 import { firstPartBytesAfter } from '../../tests/support/faults.mjs';
 import { MiB, writeRandom } from '../lib/files.mjs';
-import { partBytes, sleep, sum, waitFor, within } from '../lib/proxy-log.mjs';
+import { confirmedParts, partBytes, sleep, sum, waitFor, within } from '../lib/proxy-log.mjs';
 import { verdict } from '../lib/stats.mjs';
 import { openUpload } from '../peers/browser.mjs';
 
@@ -29,6 +29,10 @@ export async function recovery(env, cfg, log) {
       await waitFor(() => settled || partBytes(proxy) >= 0.3 * size, { what: '30 % of the bytes' });
       if (settled) throw new Error(`ended before the cut: ${settled.error ? settled.error.message : 'done'}`);
       r.cutAtPct = (100 * partBytes(proxy)) / size;
+      // The least a client can take after the return: the bytes of every part not confirmed by the cut, at the link's rate.
+      const confirmed = confirmedParts(proxy.stats().log);
+      const unconfirmed = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => i + 1).filter((n) => !confirmed.has(n));
+      r.floorS = sum(unconfirmed.map((n) => Math.min(partSize, size - (n - 1) * partSize))) / rate;
       await s.page.network({ offline: true, uploadBytesPerSecond: rate }); // navigator.onLine false, new requests fail
       r.cut = proxy.cutAll(); // and the requests already on the wire
       await sleep(offlineMs);
@@ -63,6 +67,7 @@ export async function recovery(env, cfg, log) {
     ['outcome', ...names.map((n) => (results[n].error ? `fails: ${results[n].error}` : 'completed by itself'))],
     ['first new part byte after return (s)', ...names.map((n) => (Number.isFinite(results[n].firstByteS) ? results[n].firstByteS.toFixed(2) : cell(n, () => 'none')))],
     ['completed, s after return', ...names.map((n) => cell(n, (r) => r.doneS.toFixed(1)))],
+    ['least possible at the link rate (s)', ...names.map((n) => results[n].floorS?.toFixed(1) ?? 'n/a')],
     ['bytes of confirmed parts re-sent', ...names.map((n) => String(results[n].resentBytes ?? 'n/a'))],
     ['cut at (% of bytes)', ...names.map((n) => results[n].cutAtPct?.toFixed(0) ?? 'n/a')],
   ];

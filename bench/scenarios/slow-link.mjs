@@ -20,6 +20,7 @@ export async function slowLink(env, cfg, log) {
       const times = [0, ...(r.progress ?? []).map((p) => p.t)];
       r.maxGap = Math.max(...times.slice(1).map((t, i) => t - times[i])) / 1000;
       r.events = r.progress?.length ?? 0;
+      r.firstEvent = r.progress?.length ? r.progress[0].t / 1000 : NaN;
       runs[name].push(r);
       log(`slow link round ${round + 1}/${rounds} ${name.padEnd(12)} ${r.error ? `FAILED ${r.error}` : `${r.seconds.toFixed(1)} s, `
         + `goodput ${(size / r.seconds / 1e3).toFixed(0)} kB/s (${((100 * size) / r.seconds / rate).toFixed(1)} % of the link), `
@@ -33,6 +34,7 @@ export async function slowLink(env, cfg, log) {
     ['goodput, % of the link', ...names.map((n) => cell(n, medRange(goodputPct(n))))],
     ['goodput kB/s', ...names.map((n) => cell(n, medRange(ok(n).map((r) => size / r.seconds / 1e3), 0)))],
     ['largest gap between progress events (s)', ...names.map((n) => cell(n, medRange(ok(n).map((r) => r.maxGap), 2)))],
+    ['first progress event after the start (s)', ...names.map((n) => cell(n, medRange(ok(n).map((r) => r.firstEvent), 2)))],
     ['progress events', ...names.map((n) => cell(n, medRange(ok(n).map((r) => r.events), 0)))],
   ];
   const ours = median(goodputPct('resumable-s3'));

@@ -3,7 +3,7 @@
 // slot), each with a fresh random file; ratios are taken within a round, then their median is reported.
 import { GiB, MiB, writeRandom } from '../lib/files.mjs';
 import { median, medRange, verdict } from '../lib/stats.mjs';
-import { timedUpload } from '../peers/browser.mjs';
+import { timedReadPass, timedUpload } from '../peers/browser.mjs';
 import { curlUpload } from '../peers/curl.mjs';
 
 export async function throughput(env, cfg, log) {
@@ -12,6 +12,7 @@ export async function throughput(env, cfg, log) {
   const browsers = [...cfg.peers, ...cfg.diagnostics];
   const names = [...browsers.map((p) => p.name), 'curl'];
   const runs = Object.fromEntries(names.map((n) => [n, []]));
+  const readPasses = [];
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
@@ -23,9 +24,16 @@ export async function throughput(env, cfg, log) {
         const file = writeRandom(env.file(`throughput-${name}.bin`), size);
         r = await timedUpload(env, browsers.find((p) => p.name === name), file, size, { key, partSize, concurrency, parts });
       }
+      r.coresBusy = (r.cpuSeconds + r.serverCpuSeconds) / r.seconds;
       runs[name][round] = r;
       log(`throughput round ${round + 1}/${rounds} ${name.padEnd(12)} ${r.error ? `FAILED ${r.error}` : `${r.seconds.toFixed(2)} s  `
-        + `${(size / r.seconds / 1e6).toFixed(1)} MB/s  CPU ${r.cpuSeconds.toFixed(2)} s`}`);
+        + `${(size / r.seconds / 1e6).toFixed(1)} MB/s  CPU ${r.cpuSeconds.toFixed(2)} s, Garage ${r.serverCpuSeconds.toFixed(2)} s`}`);
+    }
+    if (cfg.diagnostics.length) {
+      const file = writeRandom(env.file('throughput-read-pass.bin'), size);
+      const r = await timedReadPass(env, cfg.peers.find((p) => p.name !== 'resumable-s3') ?? cfg.peers[0], file);
+      readPasses.push(r);
+      log(`throughput round ${round + 1}/${rounds} read pass only (diagnostic) ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s`);
     }
   }
   const ok = (name) => runs[name].filter((r) => !r.error);
@@ -47,6 +55,8 @@ export async function throughput(env, cfg, log) {
     ['resumable-s3 / this, throughput', ...names.map((n) => cell(n, tputRatio(n).toFixed(2)))],
     ['CPU s per GiB, median (range)', ...names.map((n) => cell(n, medRange(cpuPerGiB(n), 2)))],
     ['resumable-s3 / this, CPU', ...names.map((n) => cell(n, cpuRatio(n).toFixed(2)))],
+    ['Garage CPU s per GiB', ...names.map((n) => cell(n, median(ok(n).map((r) => r.serverCpuSeconds / (size / GiB))).toFixed(2)))],
+    ['cores busy (client + Garage)', ...names.map((n) => cell(n, median(ok(n).map((r) => r.coresBusy)).toFixed(2)))],
     // Where the CPU goes: the page's renderer (JS, wasm, reading Blobs into memory) vs the network service (sockets).
     ...['renderer', 'network', 'browser', 'other'].map((kind) => [`  of which ${kind} s/GiB`,
       ...names.map((n) => (n === 'curl' ? '' : cell(n, median(ok(n).map((r) => r.cpuByKind[kind] / (size / GiB))).toFixed(2))))]),
@@ -60,6 +70,12 @@ export async function throughput(env, cfg, log) {
     `target 1b: ≥ 0.90× raw curl: ${tputRatio('curl').toFixed(2)} → ${verdict(tputRatio('curl') >= 0.9)}`,
     `target 2: CPU per GiB ≤ the best peer (${bestCpu ?? 'none'}): ${cpuRatio(bestCpu ?? us).toFixed(2)} → ${verdict(bestCpu ? cpuRatio(bestCpu) <= 1 : null)}`,
   ];
+  if (readPasses.length) {
+    const per = (f) => median(readPasses.map((r) => f(r) / (size / GiB))).toFixed(2);
+    notes.push(`read pass only (diagnostic): reading the file as the checksum pass does (Blob.slice().arrayBuffer() in 4 MiB chunks, `
+      + `copied into one buffer), without CRC or upload: ${per((r) => r.cpuSeconds)} CPU s/GiB (renderer ${per((r) => r.cpuByKind.renderer)}, `
+      + `browser ${per((r) => r.cpuByKind.browser)}), ${median(readPasses.map((r) => size / r.seconds / 1e6)).toFixed(0)} MB/s.`);
+  }
   if (cfg.diagnostics.length) notes.push(`${cfg.diagnostics.map((p) => p.name).join(', ')}: resumable-s3 with checksums: false, to show what the per-part CRC costs (not a target).`);
   for (const n of names) for (const f of failures(n)) notes.push(`${n} failed a round: ${f}`);
   return { title: `1–2. Throughput and browser CPU, ${size / MiB} MiB on loopback`, columns: ['', ...names], rows, notes, runs };
