@@ -3,11 +3,12 @@ use super::errors::describe;
 use crate::core::checksum::Crc64;
 use crate::core::error::UploadError;
 use crate::core::plan::{Part, MIB};
-use js_sys::Uint8Array;
+use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Blob;
+use web_sys::{Blob, ReadableStreamByobReader};
 
-const CHUNK: u64 = 4 * MIB;
+const CHUNK: u64 = MIB;
 
 pub async fn part_crc(file: &Blob, part: Part) -> Result<u64, UploadError> {
     range_crc(file, part.offset, part.len).await
@@ -16,18 +17,64 @@ pub async fn part_crc(file: &Blob, part: Part) -> Result<u64, UploadError> {
 pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
     // A file changed or removed after it was chosen can no longer be read (NotReadableError).
     let unreadable = |e| UploadError::new("FileUnreadable", format!("the file can no longer be read ({}): choose it again", describe(&e)));
-    let mut crc = Crc64::default();
-    let mut buffer = Vec::new();
-    let end = start + len;
-    let mut offset = start;
-    while offset < end {
-        let next = end.min(offset + CHUNK);
-        let slice = file.slice_with_f64_and_f64(offset as f64, next as f64).map_err(unreadable)?;
-        let bytes = Uint8Array::new(&JsFuture::from(slice.array_buffer()).await.map_err(unreadable)?);
-        buffer.resize(bytes.length() as usize, 0);
-        bytes.copy_to(&mut buffer);
-        crc.update(&buffer);
-        offset = next;
+    let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
+    let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new() };
+    match byob_reader(&slice) {
+        Some(stream) => reader.read_stream(&stream).await.map_err(unreadable)?,
+        None => reader.read_slices(&slice, len).await.map_err(unreadable)?,
     }
-    Ok(crc.finish())
+    Ok(reader.crc.finish())
+}
+
+/// The slice's bytes as a byte stream read into a buffer of ours ("bring your own buffer"), where Blob streams
+/// are byte streams (Chromium).
+fn byob_reader(slice: &Blob) -> Option<ReadableStreamByobReader> {
+    let stream = slice.stream();
+    let get_reader: Function = Reflect::get(&stream, &"getReader".into()).ok()?.dyn_into().ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &"mode".into(), &"byob".into()).ok()?;
+    // Throws where the stream is not a byte stream.
+    get_reader.call1(&stream, &options).ok()?.dyn_into().ok()
+}
+
+struct ChunkReader {
+    crc: Crc64,
+    /// The chunk in wasm memory: the CRC runs there.
+    copy: Vec<u8>,
+}
+
+impl ChunkReader {
+    fn update(&mut self, bytes: &Uint8Array) {
+        self.copy.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut self.copy);
+        self.crc.update(&self.copy);
+    }
+
+    /// Reads into one buffer again and again: the bytes of a part never pile up as garbage waiting for the GC.
+    async fn read_stream(&mut self, reader: &ReadableStreamByobReader) -> Result<(), JsValue> {
+        let mut buffer = ArrayBuffer::new(CHUNK as u32);
+        loop {
+            let view = Uint8Array::new(&buffer);
+            let result = JsFuture::from(reader.read_with_array_buffer_view(&view)).await?;
+            if Reflect::get(&result, &"done".into())?.is_truthy() {
+                return Ok(());
+            }
+            // The read hands the buffer back (transferred) behind the view of what it filled.
+            let filled: Uint8Array = Reflect::get(&result, &"value".into())?.dyn_into()?;
+            self.update(&filled);
+            buffer = filled.buffer();
+        }
+    }
+
+    /// Elsewhere: one `arrayBuffer()` per chunk.
+    async fn read_slices(&mut self, slice: &Blob, len: u64) -> Result<(), JsValue> {
+        let mut offset = 0;
+        while offset < len {
+            let next = len.min(offset + CHUNK);
+            let chunk = slice.slice_with_f64_and_f64(offset as f64, next as f64)?;
+            self.update(&Uint8Array::new(&JsFuture::from(chunk.array_buffer()).await?));
+            offset = next;
+        }
+        Ok(())
+    }
 }
