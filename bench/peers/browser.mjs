@@ -65,22 +65,31 @@ export async function timedUpload(env, peer, file, size, opts) {
 
 /**
  * A diagnostic, not a contestant: in a page with `file` selected, read the whole file the way resumable-s3's checksum
- * pass does (Blob.slice(…).arrayBuffer() in 4 MiB chunks, each copied into one reused buffer, as into wasm memory) and
- * nothing else. Returns { seconds, cpuSeconds, cpuByKind } of Chromium: the cost of getting the bytes, without the CRC.
+ * pass does (src/web/checksum.rs: each part's slice as a byte stream, read "bring your own buffer" into one reused
+ * 1 MiB buffer, each chunk copied into one more buffer, as into wasm memory) and nothing else. Returns { seconds,
+ * cpuSeconds, cpuByKind } of Chromium: the cost of getting the bytes into wasm, without the CRC and without uploading.
  */
-export async function timedReadPass(env, peer, file) {
+export async function timedReadPass(env, peer, file, partSize) {
   const s = await openUpload(env, peer, file);
   try {
     settle();
     const cpu0 = treeCpuByKind(env.browser.pid);
-    const ms = await s.page.evaluate(async () => {
+    const ms = await s.page.evaluate(async (part) => {
       const f = document.getElementById('file').files[0];
-      const chunk = 4 * 1024 * 1024;
-      const into = new Uint8Array(chunk);
+      const copy = new Uint8Array(1024 * 1024);
       const t0 = performance.now();
-      for (let o = 0; o < f.size; o += chunk) into.set(new Uint8Array(await f.slice(o, Math.min(f.size, o + chunk)).arrayBuffer()));
+      for (let o = 0; o < f.size; o += part) {
+        const reader = f.slice(o, Math.min(f.size, o + part)).stream().getReader({ mode: 'byob' });
+        let buffer = new ArrayBuffer(1024 * 1024);
+        for (;;) {
+          const { done, value } = await reader.read(new Uint8Array(buffer));
+          if (done) break;
+          copy.set(value);
+          buffer = value.buffer;
+        }
+      }
       return performance.now() - t0;
-    });
+    }, partSize);
     const cpu1 = treeCpuByKind(env.browser.pid);
     const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
     return { seconds: ms / 1000, cpuSeconds: cpuByKind.total, cpuByKind };
