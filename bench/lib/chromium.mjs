@@ -105,8 +105,17 @@ export async function launchChromium() {
     return {
       sessionId,
       errors,
-      /** Runs `fn(arg)` in the page (fn: a function without closures) and returns its JSON-able result. */
-      evaluate: (fn, arg) => evaluateRaw(`(${fn})(${JSON.stringify(arg ?? null)})`),
+      /**
+       * Runs `fn(arg)` in the page (fn: a function without closures) and returns its JSON-able result. Rejects if the
+       * page has not answered within `timeoutMs` (a hung page must end as a reported failure, not a stuck run).
+       */
+      evaluate(fn, arg, { timeoutMs = 15 * 60_000 } = {}) {
+        let timer;
+        const timeout = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the page did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        });
+        return Promise.race([evaluateRaw(`(${fn})(${JSON.stringify(arg ?? null)})`), timeout]).finally(() => clearTimeout(timer));
+      },
       /** Selects real files on disk in the <input type=file> (a disk-backed File, as a user's pick gives). */
       async setInputFiles(selector, files) {
         const { root } = await call('DOM.getDocument', { depth: 0 });

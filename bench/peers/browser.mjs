@@ -45,7 +45,7 @@ export async function timedUpload(env, peer, file, size, opts) {
       endpoint: opts.endpoint ?? env.garage.endpoint, region: env.garage.region, bucket: env.garage.bucket,
       key: opts.key, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
     });
-    const out = await s.outcome();
+    const out = await s.outcome().catch((err) => ({ error: { code: 'Hung', message: err.message }, ms: NaN, progress: [] }));
     const cpu1 = treeCpuByKind(env.browser.pid);
     const serverCpuSeconds = childCpuSeconds('garage') - server0;
     const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
@@ -89,7 +89,7 @@ export async function timedReadPass(env, peer, file, partSize) {
         }
       }
       return performance.now() - t0;
-    }, partSize);
+    }, partSize, { timeoutMs: 120_000 });
     const cpu1 = treeCpuByKind(env.browser.pid);
     const cpuByKind = Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - cpu0[k]]));
     return { seconds: ms / 1000, cpuSeconds: cpuByKind.total, cpuByKind };

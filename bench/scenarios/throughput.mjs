@@ -13,6 +13,7 @@ export async function throughput(env, cfg, log) {
   const names = [...browsers.map((p) => p.name), 'curl'];
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   const readPasses = [];
+  const readPassFailures = [];
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
@@ -31,9 +32,14 @@ export async function throughput(env, cfg, log) {
     }
     if (cfg.diagnostics.length) {
       const file = writeRandom(env.file('throughput-read-pass.bin'), size);
-      const r = await timedReadPass(env, cfg.peers.find((p) => p.name !== 'resumable-s3') ?? cfg.peers[0], file, partSize);
-      readPasses.push(r);
-      log(`throughput round ${round + 1}/${rounds} read pass only (diagnostic) ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s`);
+      try {
+        const r = await timedReadPass(env, cfg.peers.find((p) => p.name !== 'resumable-s3') ?? cfg.peers[0], file, partSize);
+        readPasses.push(r);
+        log(`throughput round ${round + 1}/${rounds} read pass only (diagnostic) ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s`);
+      } catch (err) {
+        readPassFailures.push(err.message);
+        log(`throughput round ${round + 1}/${rounds} read pass only (diagnostic) FAILED: ${err.message}`);
+      }
     }
   }
   const ok = (name) => runs[name].filter((r) => !r.error);
@@ -76,6 +82,7 @@ export async function throughput(env, cfg, log) {
       + `reused 1 MiB buffer and copied once more), without CRC or upload: ${per((r) => r.cpuSeconds)} CPU s/GiB (renderer ${per((r) => r.cpuByKind.renderer)}, `
       + `browser ${per((r) => r.cpuByKind.browser)}), ${median(readPasses.map((r) => size / r.seconds / 1e6)).toFixed(0)} MB/s.`);
   }
+  for (const f of readPassFailures) notes.push(`read pass (diagnostic) failed once: ${f}`);
   if (cfg.diagnostics.length) notes.push(`${cfg.diagnostics.map((p) => p.name).join(', ')}: resumable-s3 with checksums: false, to show what the per-part CRC costs (not a target).`);
   for (const n of names) for (const f of failures(n)) notes.push(`${n} failed a round: ${f}`);
   return { title: `1–2. Throughput and browser CPU, ${size / MiB} MiB on loopback`, columns: ['', ...names], rows, notes, runs };
