@@ -3,12 +3,18 @@ use super::errors::describe;
 use crate::core::checksum::Crc64;
 use crate::core::error::UploadError;
 use crate::core::plan::{Part, MIB};
+use futures_util::future::{select, Either};
+use gloo_timers::future::TimeoutFuture;
 use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use std::pin::pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ReadableStreamByobReader};
 
 const CHUNK: u64 = MIB;
+/// A byte-stream read of 1 MiB from a local file that takes this long is taken for stuck: the range is read again
+/// with `arrayBuffer()`, which has no such stream machinery (a stuck checksum read would stop the upload for good).
+const STREAM_READ_TIMEOUT_MS: u32 = 20_000;
 
 pub async fn part_crc(file: &Blob, part: Part) -> Result<u64, UploadError> {
     range_crc(file, part.offset, part.len).await
@@ -19,9 +25,13 @@ pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadE
     let unreadable = |e| UploadError::new("FileUnreadable", format!("the file can no longer be read ({}): choose it again", describe(&e)));
     let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
     let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new() };
-    match byob_reader(&slice) {
+    let streamed = match byob_reader(&slice) {
         Some(stream) => reader.read_stream(&stream).await.map_err(unreadable)?,
-        None => reader.read_slices(&slice, len).await.map_err(unreadable)?,
+        None => false,
+    };
+    if !streamed {
+        reader.crc = Crc64::default();
+        reader.read_slices(&slice, len).await.map_err(unreadable)?;
     }
     Ok(reader.crc.finish())
 }
@@ -51,13 +61,21 @@ impl ChunkReader {
     }
 
     /// Reads into one buffer again and again: the bytes of a part never pile up as garbage waiting for the GC.
-    async fn read_stream(&mut self, reader: &ReadableStreamByobReader) -> Result<(), JsValue> {
+    /// `Ok(false)` when a read got stuck.
+    async fn read_stream(&mut self, reader: &ReadableStreamByobReader) -> Result<bool, JsValue> {
         let mut buffer = ArrayBuffer::new(CHUNK as u32);
         loop {
             let view = Uint8Array::new(&buffer);
-            let result = JsFuture::from(reader.read_with_array_buffer_view(&view)).await?;
+            let read = pin!(JsFuture::from(reader.read_with_array_buffer_view(&view)));
+            let result = match select(read, pin!(TimeoutFuture::new(STREAM_READ_TIMEOUT_MS))).await {
+                Either::Left((result, _)) => result?,
+                Either::Right(_) => {
+                    let _ = reader.cancel();
+                    return Ok(false);
+                }
+            };
             if Reflect::get(&result, &"done".into())?.is_truthy() {
-                return Ok(());
+                return Ok(true);
             }
             // The read hands the buffer back (transferred) behind the view of what it filled.
             let filled: Uint8Array = Reflect::get(&result, &"value".into())?.dyn_into()?;
@@ -66,7 +84,7 @@ impl ChunkReader {
         }
     }
 
-    /// Elsewhere: one `arrayBuffer()` per chunk.
+    /// Where Blob streams are not byte streams, or a stream read got stuck: one `arrayBuffer()` per chunk.
     async fn read_slices(&mut self, slice: &Blob, len: u64) -> Result<(), JsValue> {
         let mut offset = 0;
         while offset < len {
