@@ -1,7 +1,8 @@
 // Reading the fault proxy's log (tests/support/fault-proxy.mjs) for the recovery and resume scenarios.
 import { ListPartsCommand } from '@aws-sdk/client-s3';
+import { sleep, waitFor } from '../../tests/support/faults.mjs';
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep, waitFor };
 export const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
 export const uploadParts = (log) => log.filter((e) => e.action === 'UploadPart');
@@ -10,16 +11,6 @@ export const partBytes = (proxy) => proxy.stats().actions.UploadPart?.bytesIn ??
 /** Part numbers answered 2xx (passed back to the browser in full). */
 export const confirmedParts = (log) => new Set(uploadParts(log)
   .filter((e) => e.outcome === 'ok' && e.status >= 200 && e.status < 300).map((e) => e.partNumber));
-
-export async function waitFor(condition, { timeoutMs = 60_000, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** The part numbers S3 holds for an upload (every ListParts page), as S3 says: what a resume may keep. */
 export async function heldParts(garage, key, uploadId) {

@@ -26,7 +26,7 @@ export async function recovery(env, cfg, log) {
       await s.start({ endpoint: proxy.url, region: env.garage.region, bucket: env.garage.bucket, key, partSize, concurrency, credentials: env.credentials });
       let settled;
       const outcome = s.outcome().then((o) => { settled = o; return o; });
-      await waitFor(() => settled || partBytes(proxy) >= 0.3 * size, { what: '30 % of the bytes' });
+      await waitFor(() => settled || partBytes(proxy) >= 0.3 * size, { timeout: 60_000, what: '30 % of the bytes' });
       if (settled) throw new Error(`ended before the cut: ${settled.error ? settled.error.message : 'done'}`);
       r.cutAtPct = (100 * partBytes(proxy)) / size;
       // The least a client can take after the return: the bytes of every part not confirmed by the cut, at the link's rate.

@@ -23,7 +23,7 @@ async function reloadAndRedrop(env, peer, { name, size, partSize, minPartSize, c
   try {
     if (perPartRate) proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: perPartRate } }]);
     await s.start(opts);
-    await waitFor(() => reloadWhen(proxy), { timeoutMs, what: 'the reload point' });
+    await waitFor(() => reloadWhen(proxy), { timeout: timeoutMs, what: 'the reload point' });
     await s.page.reload();
     proxy.clearRules();
     await sleep(200); // the requests the reload cut are logged by now
