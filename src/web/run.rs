@@ -246,10 +246,17 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
     }
     let _sending = match op.kind {
         OpKind::Part(_) => {
-            let queued = Counted::new(&live.queued_parts);
-            live.report_state(now_ms());
-            let slot = engine.slots.acquire().await;
-            drop(queued);
+            let slot = match engine.slots.try_acquire() {
+                Some(slot) => slot,
+                // Queued only while other uploads hold every slot.
+                None => {
+                    let queued = Counted::new(&live.queued_parts);
+                    live.report_state(now_ms());
+                    let slot = engine.slots.acquire().await;
+                    drop(queued);
+                    slot
+                }
+            };
             let sending = Counted::new(&live.sending_parts);
             live.report_state(now_ms());
             Some((slot, sending))

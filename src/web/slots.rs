@@ -48,10 +48,18 @@ impl Slots {
         Rc::new(Self { free: Cell::new(count.max(1)), waiting: RefCell::default() })
     }
 
+    /// A slot at once, if one is free and nobody is waiting for one.
+    pub fn try_acquire(self: &Rc<Self>) -> Option<Slot> {
+        if self.free.get() == 0 || !self.waiting.borrow().is_empty() {
+            return None;
+        }
+        self.free.set(self.free.get() - 1);
+        Some(Slot(self.clone()))
+    }
+
     pub async fn acquire(self: &Rc<Self>) -> Slot {
-        if self.free.get() > 0 && self.waiting.borrow().is_empty() {
-            self.free.set(self.free.get() - 1);
-            return Slot(self.clone());
+        if let Some(slot) = self.try_acquire() {
+            return slot;
         }
         let waiter = Rc::new(Waiter { resolve: RefCell::default(), granted: Cell::new(false) });
         let promise = Promise::new(&mut |resolve, _| *waiter.resolve.borrow_mut() = Some(resolve));

@@ -49,6 +49,7 @@ test('events: every part once with its CRC, progress never moves back, the state
   assert.ok(sent.every((n, i) => i === 0 || n >= sent[i - 1]), 'bytesSent never decreases');
   assert.equal(out.progress.at(-1).bytesConfirmed, file.size);
   assert.equal(out.states.at(-1).state, 'done');
+  assert.ok(!out.states.some((s) => s.state === 'queued'), 'a lone file never waits for a slot');
   assert.deepEqual(out.errors, [], 'no request failed');
 });
 
