@@ -186,7 +186,8 @@ for (const example of ['vue', 'react']) {
     assert.equal(await row(paused).getByRole('button').count(), 0, 'buttons left on a finished upload');
     await assertStored(paused);
 
-    const cancelled = randomFile(`${example}-cancelled.bin`, 3 * MiB + 12345);
+    // Large enough (≈12 s at 1 MiB/s) that a slow, loaded machine still clicks Cancel long before the last part.
+    const cancelled = randomFile(`${example}-cancelled.bin`, 12 * MiB + 12345);
     await choose(ui, cancelled);
     await ui.settle(row(cancelled, 'uploading').waitFor());
     await click(cancelled, 'Cancel');
