@@ -487,25 +487,29 @@ impl Upload {
 
     /// The answer (or transport failure) of attempt `id`, received at `now_ms`.
     pub fn on_response(&mut self, id: OpId, kind: OpKind, answer: Result<Response, TransportError>, now_ms: u64) {
+        let resp = match answer {
+            Ok(resp) => resp,
+            Err(detail) => return self.on_no_answer(id, kind, UploadError::network(&self.context(), &detail), now_ms),
+        };
         if self.outcome().is_some() {
             return;
         }
-        self.reached_server |= answer.is_ok();
+        self.reached_server = true;
         match kind {
             OpKind::Part(part) => {
                 let index = part.number as usize - 1;
                 if self.parts[index].in_flight_id() != Some(id) {
                     return; // an attempt already given up on
                 }
-                match answer.map(|resp| upload_part::parse(&resp).map_err(|e| (e, resp))) {
-                    Ok(Ok(etag)) => {
+                match upload_part::parse(&resp) {
+                    Ok(etag) => {
                         self.parts[index].slot = Slot::Done;
                         self.etags[index] = Some(etag);
                         self.progress.confirmed(part.number, part.len, now_ms);
                         self.part_held(part, false);
                         self.succeeded();
                     }
-                    Ok(Err((err, resp))) => {
+                    Err(err) => {
                         self.progress.failed(part.number);
                         let epoch = self.parts[index].signed_epoch();
                         if let Some(class) = self.digest_error(&err, &resp, epoch, now_ms) {
@@ -513,21 +517,12 @@ impl Upload {
                             self.retry_part(index, class, err, now_ms);
                         }
                     }
-                    Err(detail) => {
-                        self.progress.failed(part.number);
-                        let err = UploadError::network(&self.context(), &detail);
-                        self.retry_part(index, ErrorClass::Network, err, now_ms);
-                    }
                 }
             }
             _ => {
                 if self.control.in_flight_id() != Some(id) {
                     return;
                 }
-                let resp = match answer {
-                    Ok(resp) => resp,
-                    Err(detail) => return self.retry_control(ErrorClass::Network, UploadError::network(&self.context(), &detail), now_ms),
-                };
                 let epoch = self.control.signed_epoch();
                 if let Err(err) = self.digest_control(kind, &resp, now_ms) {
                     if matches!(kind, OpKind::Abort | OpKind::ConfirmAbort) && err.code == "NoSuchUpload" {
@@ -554,9 +549,9 @@ impl Upload {
         }
     }
 
-    /// The app's credentials or sign callback failed for attempt `id`. Its backend may be as unreachable as the
-    /// store, so this is retried like a network failure, and the app is told the callback's error.
-    pub fn on_callback_failed(&mut self, id: OpId, kind: OpKind, err: UploadError, now_ms: u64) {
+    /// Attempt `id` got no answer (`err` says why): the transport failed, or so did the app's credentials or sign
+    /// callback, whose backend may be as unreachable as the store. Retried as a network failure; the app is told `err`.
+    pub fn on_no_answer(&mut self, id: OpId, kind: OpKind, err: UploadError, now_ms: u64) {
         match kind {
             OpKind::Part(part) => {
                 let index = part.number as usize - 1;
@@ -779,7 +774,7 @@ impl Upload {
         };
         task.slot = Slot::Waiting { due_ms: now_ms + delay };
         if self.outcome().is_none() {
-            self.notices.push(Notice::Error(ErrorNotice { code: err.code, message: err.message, retryable: true }));
+            self.notices.push(Notice::Error(ErrorNotice::of(&err, true)));
         }
     }
 
@@ -1030,8 +1025,7 @@ impl Upload {
 
     fn fail(&mut self, err: UploadError) {
         if err.code != CANCELLED {
-            let notice = ErrorNotice { code: err.code.clone(), message: err.message.clone(), retryable: false };
-            self.notices.push(Notice::Error(notice));
+            self.notices.push(Notice::Error(ErrorNotice::of(&err, false)));
         }
         self.phase = Phase::Finished(Err(err));
     }

@@ -945,7 +945,7 @@ fn a_failing_callback_is_retried_like_the_network_and_ends_with_its_own_error_if
     for attempt in 0..=sim.up.spec.policy.unreached_retries {
         let ops = sim.poll();
         let Some(Action::Send(op)) = ops.first() else { panic!("attempt {attempt}: {ops:?}") };
-        sim.up.on_callback_failed(op.id, op.kind, callback_failed(), sim.now);
+        sim.up.on_no_answer(op.id, op.kind, callback_failed(), sim.now);
         if sim.up.outcome().is_none() {
             sim.sleep();
         }
@@ -959,7 +959,7 @@ fn once_the_server_has_answered_a_failing_callback_never_gives_up() {
     for _ in 0..30 {
         let ops = sim.poll();
         let Some(Action::Send(op)) = ops.first() else { panic!("{ops:?}") };
-        sim.up.on_callback_failed(op.id, op.kind, UploadError::new("SigningFailed", "the sign callback failed"), sim.now);
+        sim.up.on_no_answer(op.id, op.kind, UploadError::new("SigningFailed", "the sign callback failed"), sim.now);
         sim.sleep();
     }
     assert!(sim.up.outcome().is_none());

@@ -1,4 +1,5 @@
 //! What the app hears about an upload besides its progress and state: each part S3 holds, and each failed request.
+use crate::core::error::UploadError;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,4 +27,10 @@ pub struct ErrorNotice {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+}
+
+impl ErrorNotice {
+    pub fn of(err: &UploadError, retryable: bool) -> Self {
+        Self { code: err.code.clone(), message: err.message.clone(), retryable }
+    }
 }

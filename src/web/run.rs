@@ -64,7 +64,7 @@ impl Live {
     /// The shell itself ended the upload (the file became unreadable, a callback answered nonsense): tell the app
     /// as the machine's own failures are told.
     fn failed_here(&self, err: UploadError) -> UploadError {
-        self.tell("error", to_js(&ErrorNotice { code: err.code.clone(), message: err.message.clone(), retryable: false }));
+        self.tell("error", to_js(&ErrorNotice::of(&err, false)));
         self.tell("state", to_js(&UploadState::Failed { error_code: err.code.clone() }));
         err
     }
@@ -226,7 +226,7 @@ pub async fn run(
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);
-                live.upload.borrow_mut().on_callback_failed(id, kind, err, now_ms());
+                live.upload.borrow_mut().on_no_answer(id, kind, err, now_ms());
             }
             Some(Event::FileChecksum(crc)) => {
                 live.upload.borrow_mut().on_file_checksum(crc, now_ms());
