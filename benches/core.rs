@@ -70,8 +70,12 @@ fn main() {
     let signs = 1000;
     let sign_time = median_time(5, Duration::from_secs(2), || {
         for n in 1..=signs {
-            let mut request = upload_part::request(&endpoint, &object, "2~abcdefghijklmnopqrstuvwxyz0123456789",
-                &Part { number: n, offset: (n as u64 - 1) * part as u64, len: part as u64 });
+            let mut request = upload_part::request(
+                &endpoint,
+                &object,
+                "2~abcdefghijklmnopqrstuvwxyz0123456789",
+                &Part { number: n, offset: (n as u64 - 1) * part as u64, len: part as u64 },
+            );
             upload_part::add_checksum(&mut request, 0x1234_5678_9ABC_DEF0);
             sign(&mut request, "eu-west-1", &credentials, time).unwrap();
             black_box(request);
@@ -80,10 +84,17 @@ fn main() {
 
     println!("core micro-benchmark (native, release, median of repeated runs)");
     println!("  CRC-64/NVME          {crc_mbs:8.0} MB/s   {:7.2} ms per 8 MiB part", crc_time.as_secs_f64() * 1e3);
-    println!("  combine 10,000 CRCs  {:8.2} ms         {:7.2} µs per part", combine_time.as_secs_f64() * 1e3,
-        combine_time.as_secs_f64() * 1e6 / 10_000.0);
+    println!(
+        "  combine 10,000 CRCs  {:8.2} ms         {:7.2} µs per part",
+        combine_time.as_secs_f64() * 1e3,
+        combine_time.as_secs_f64() * 1e6 / 10_000.0
+    );
     println!("  sign UploadPart      {:8.1} µs per request", sign_time.as_secs_f64() * 1e6);
     let per_gib = (crc_time.as_secs_f64() + sign_time.as_secs_f64()) * 128.0;
-    println!("  per GiB in 8 MiB parts (128 parts): {:.3} CPU s (checksum {:.3} s + signing {:.4} s)", per_gib,
-        crc_time.as_secs_f64() * 128.0, sign_time.as_secs_f64() * 128.0);
+    println!(
+        "  per GiB in 8 MiB parts (128 parts): {:.3} CPU s (checksum {:.3} s + signing {:.4} s)",
+        per_gib,
+        crc_time.as_secs_f64() * 128.0,
+        sign_time.as_secs_f64() * 128.0
+    );
 }

@@ -1,24 +1,13 @@
 //! The errors a user sees: a stable code and a message that says what to fix.
-use crate::core::s3::{upload_part::CORS_ETAG_HIDDEN, Endpoint, Object, S3Error};
+use crate::core::codes::{CORS_ETAG_HIDDEN, NETWORK_ERROR, OBJECT_EXISTS};
+use crate::core::s3::{Endpoint, Object, S3Error};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadError {
-    /// S3's error code, or ours (`CorsEtagHidden`, `NetworkError`, `InvalidOptions`, `FileTooLarge`, `CredentialsFailed`).
+    /// S3's error code, or one of ours ([`crate::core::codes::OURS`]).
     pub code: String,
     pub message: String,
 }
-
-/// The code of a request that got no readable answer.
-pub const NETWORK_ERROR: &str = "NetworkError";
-
-/// The code of an upload ended by `Uploader.destroy()`: it stays on the server, to be resumed.
-pub const STOPPED: &str = "Stopped";
-
-/// The code of an upload the app cancelled.
-pub const CANCELLED: &str = "Cancelled";
-
-/// The code of an upload refused because a different object is at its key (with overwriting off).
-pub const OBJECT_EXISTS: &str = "ObjectExists";
 
 /// Where a request went, for messages that name the bucket and endpoint.
 pub struct Context<'a> {
@@ -43,13 +32,21 @@ impl UploadError {
                 object.key
             ),
             "InvalidAccessKeyId" => "the access key id is not known to the server: check what the credentials callback returns".into(),
-            "SignatureDoesNotMatch" => format!("the signature was rejected: check the secret access key and that region '{region}' is the bucket's region"),
-            "ExpiredToken" | "InvalidToken" => "the session token has expired or is invalid: the credentials callback must return fresh temporary credentials".into(),
+            "SignatureDoesNotMatch" => {
+                format!("the signature was rejected: check the secret access key and that region '{region}' is the bucket's region")
+            }
+            "ExpiredToken" | "InvalidToken" => {
+                "the session token has expired or is invalid: the credentials callback must return fresh temporary credentials".into()
+            }
             "RequestTimeTooSkewed" => "this computer's clock is too far from the server's: correct the system clock".into(),
             "NoSuchUpload" => "the multipart upload no longer exists (aborted, completed elsewhere, or removed by a lifecycle rule)".into(),
             "EntityTooSmall" => "a part is smaller than the server's minimum part size (5 MiB on AWS): use a larger partSize".into(),
-            "PermanentRedirect" | "AuthorizationHeaderMalformed" => format!("the bucket is not in region '{region}' or not at {url}: use the bucket's region and endpoint"),
-            OBJECT_EXISTS => format!("s3://{bucket}/{} already holds a different object: choose another key, or set ifExists: 'overwrite'", object.key),
+            "PermanentRedirect" | "AuthorizationHeaderMalformed" => {
+                format!("the bucket is not in region '{region}' or not at {url}: use the bucket's region and endpoint")
+            }
+            OBJECT_EXISTS => {
+                format!("s3://{bucket}/{} already holds a different object: choose another key, or set ifExists: 'overwrite'", object.key)
+            }
             CORS_ETAG_HIDDEN => format!("bucket '{bucket}' CORS does not expose ETag: add ETag to ExposeHeaders in its CORS configuration"),
             _ => String::new(),
         };
@@ -82,7 +79,10 @@ mod tests {
     use super::*;
 
     fn ctx_parts() -> (Endpoint, Object) {
-        (Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true }, Object { bucket: "media".into(), key: "a.bin".into() })
+        (
+            Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true },
+            Object { bucket: "media".into(), key: "a.bin".into() },
+        )
     }
 
     fn s3(code: &str) -> S3Error {

@@ -1,6 +1,7 @@
 //! The functional core: everything here is driven by inputs (responses, time) and returns values or actions.
 pub mod checksum;
 pub mod clock;
+pub mod codes;
 pub mod credentials;
 pub mod error;
 pub mod fingerprint;

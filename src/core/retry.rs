@@ -1,6 +1,6 @@
 //! What a failed request means for the upload, and how long to wait before trying it again.
-use crate::core::error::OBJECT_EXISTS;
-use crate::core::s3::{upload_part::CORS_ETAG_HIDDEN, S3Error};
+use crate::core::codes::{CORS_ETAG_HIDDEN, OBJECT_EXISTS};
+use crate::core::s3::S3Error;
 
 /// How a failure is handled: everything but `Fatal` is retried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! CRC-64/NVME of a byte range of the file, read in chunks so a large part never sits in memory whole.
 use super::errors::describe;
 use crate::core::checksum::Crc64;
+use crate::core::codes::FILE_UNREADABLE;
 use crate::core::error::UploadError;
-use crate::core::plan::{Part, MIB};
+use crate::core::plan::MIB;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
@@ -16,13 +17,9 @@ const CHUNK: u64 = MIB;
 /// with `arrayBuffer()`, which has no such stream machinery (a stuck checksum read would stop the upload for good).
 const STREAM_READ_TIMEOUT_MS: u32 = 20_000;
 
-pub async fn part_crc(file: &Blob, part: Part) -> Result<u64, UploadError> {
-    range_crc(file, part.offset, part.len).await
-}
-
 pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
     // A file changed or removed after it was chosen can no longer be read (NotReadableError).
-    let unreadable = |e| UploadError::new("FileUnreadable", format!("the file can no longer be read ({}): choose it again", describe(&e)));
+    let unreadable = |e| UploadError::new(FILE_UNREADABLE, format!("the file can no longer be read ({}): choose it again", describe(&e)));
     let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
     let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new() };
     let streamed = match byob_reader(&slice) {

@@ -1,5 +1,7 @@
 //! The app's `credentials` callback, asked again before the credentials it gave expire.
+use super::callback::Answered;
 use super::errors::describe;
+use crate::core::codes::{CREDENTIALS_FAILED, INVALID_CREDENTIALS};
 use crate::core::credentials::Credentials;
 use crate::core::error::UploadError;
 use js_sys::{Function, Promise, Reflect};
@@ -19,29 +21,32 @@ impl CredentialSource {
         Self { callback, current: RefCell::new(None), pending: RefCell::new(None) }
     }
 
-    /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback. `Err` when the
-    /// callback threw or rejected (its backend may be unreachable: worth another try), `Ok(Err)` when it returned
-    /// something that is not credentials.
-    pub async fn get(&self, now_ms: u64) -> Result<Result<Credentials, UploadError>, UploadError> {
+    /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback.
+    pub async fn get(&self, now_ms: u64) -> Answered<Credentials> {
         if let Some(creds) = self.current.borrow().as_ref().filter(|c| !c.needs_refresh(now_ms)) {
-            return Ok(Ok(creds.clone()));
+            return Answered::Got(creds.clone());
         }
         let pending = self.pending.borrow().clone();
         let promise = match pending {
             Some(promise) => promise,
-            None => {
-                let promise = self.ask()?;
-                *self.pending.borrow_mut() = Some(promise.clone());
-                promise
-            }
+            None => match self.ask() {
+                Ok(promise) => {
+                    *self.pending.borrow_mut() = Some(promise.clone());
+                    promise
+                }
+                Err(err) => return Answered::Failed(err),
+            },
         };
         let answer = JsFuture::from(promise).await;
         self.pending.borrow_mut().take();
-        let fresh = parse(&answer.map_err(failed)?);
-        if let Ok(creds) = &fresh {
-            *self.current.borrow_mut() = Some(creds.clone());
+        match answer.map_err(failed).map(|value| parse(&value)) {
+            Ok(Ok(creds)) => {
+                *self.current.borrow_mut() = Some(creds.clone());
+                Answered::Got(creds)
+            }
+            Ok(Err(unusable)) => Answered::Unusable(unusable),
+            Err(err) => Answered::Failed(err),
         }
-        Ok(fresh)
     }
 
     /// Forgets the current credentials: the server said they have expired.
@@ -56,12 +61,15 @@ impl CredentialSource {
 }
 
 fn failed(e: JsValue) -> UploadError {
-    UploadError::new("CredentialsFailed", format!("the credentials callback failed: {}", describe(&e)))
+    UploadError::new(CREDENTIALS_FAILED, format!("the credentials callback failed: {}", describe(&e)))
 }
 
 fn parse(value: &JsValue) -> Result<Credentials, UploadError> {
     let invalid = |what: &str| {
-        UploadError::new("InvalidCredentials", format!("the credentials callback must return {{ accessKeyId, secretAccessKey, sessionToken?, expiration? }}: {what}"))
+        UploadError::new(
+            INVALID_CREDENTIALS,
+            format!("the credentials callback must return {{ accessKeyId, secretAccessKey, sessionToken?, expiration? }}: {what}"),
+        )
     };
     let field = |name: &str| Reflect::get(value, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
     let text = |name: &str| field(name).and_then(|v| v.as_string()).filter(|s| !s.is_empty());

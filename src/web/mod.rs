@@ -1,6 +1,7 @@
 //! The web shell: the wasm `Engine` under the package's JS `Uploader` (js/index.js). It only moves data between
 //! the browser and the core: it slices the file, sends what the core's state machine asks for, signs each request
 //! just before it goes out, and reports back. It runs on the page or, in worker mode, in a Web Worker.
+mod callback;
 mod checksum;
 mod credentials;
 mod errors;
@@ -10,6 +11,7 @@ mod network;
 mod options;
 mod persist;
 mod run;
+mod shared;
 mod signal;
 mod signer;
 mod slots;
@@ -22,19 +24,11 @@ use handle::Control;
 pub use handle::EngineUpload;
 use js_sys::Function;
 use options::{UploadOptions, UploaderOptions};
-use signer::Signer;
+use shared::Shared;
 use slots::Slots;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
-
-/// Settings and state shared by every upload of one `Uploader`.
-struct Shared {
-    options: UploaderOptions,
-    signer: Signer,
-    /// Parts in flight across all of its uploads.
-    slots: Rc<Slots>,
-}
 
 /// Uploads files to one bucket; the JS `Uploader` wraps it.
 #[wasm_bindgen]
@@ -66,7 +60,7 @@ impl Engine {
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {
-                spec.known_upload_id = persistence.known_upload_id().await;
+                spec.known_upload_id = persistence.known_upload_id(spec.checksums).await;
             }
             let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))

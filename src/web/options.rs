@@ -1,10 +1,11 @@
 //! Reading and checking the options JS passes in.
+use super::credentials::CredentialSource;
+use super::signer::Signer;
+use crate::core::codes::{FILE_TOO_LARGE, INVALID_OPTIONS};
 use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{Endpoint, Object};
-use super::credentials::CredentialSource;
-use super::signer::Signer;
 use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -13,7 +14,7 @@ use web_sys::Blob;
 const DEFAULT_CONCURRENCY: usize = 4;
 
 fn invalid(message: impl Into<String>) -> UploadError {
-    UploadError::new("InvalidOptions", message)
+    UploadError::new(INVALID_OPTIONS, message)
 }
 
 /// The plain fields of `new Uploader({...})`; `credentials` and `sign` are functions and are read apart.
@@ -62,10 +63,12 @@ impl UploaderOptions {
         let signer = match (function("credentials"), function("sign")) {
             (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials)),
             (None, Some(sign)) => Signer::Backend(sign),
-            _ => return Err(invalid(
-                "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \
+            _ => {
+                return Err(invalid(
+                    "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \
                  sessionToken, expiration }) and sign (a function that signs { method, url, headers } on your backend)",
-            )),
+                ))
+            }
         };
         let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
         let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
@@ -101,7 +104,9 @@ impl UploaderOptions {
 
     pub fn spec(&self, upload: &UploadOptions, size: u64) -> Result<UploadSpec, UploadError> {
         let plan = PartPlan::with_min_part_size(size, self.part_size, self.min_part_size).map_err(|e| match e {
-            PlanError::TooLarge { size } => UploadError::new("FileTooLarge", format!("{size} bytes is more than S3's largest object (10,000 parts of 5 GiB)")),
+            PlanError::TooLarge { size } => {
+                UploadError::new(FILE_TOO_LARGE, format!("{size} bytes is more than S3's largest object (10,000 parts of 5 GiB)"))
+            }
             PlanError::PartSizeTooLarge { requested } => invalid(format!("partSize {requested} is more than S3's largest part (5 GiB)")),
         })?;
         Ok(UploadSpec {
@@ -144,8 +149,7 @@ pub struct UploadOptions {
 
 impl UploadOptions {
     pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
-        let raw: RawUploadOptions =
-            serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
+        let raw: RawUploadOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
         if raw.key.is_empty() {
             return Err(invalid("key must not be empty"));
         }

@@ -43,25 +43,23 @@ impl Persistence {
         Some(Self { store, id, saved: None })
     }
 
-    /// The upload this file was going into, if one is remembered.
-    pub async fn known_upload_id(&mut self) -> Option<String> {
+    /// The upload this file was going into, if one is remembered with the same checksums.
+    pub async fn known_upload_id(&mut self, checksums: bool) -> Option<String> {
         let record = self.store.get(&self.id).await.ok()??;
+        if record.checksum_algorithm != algorithm(checksums) {
+            return None;
+        }
         self.saved = Some(record.upload_id.clone());
         Some(record.upload_id)
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) {
+    pub async fn remember(&mut self, upload_id: &str, checksums: bool) {
         if self.saved.as_deref() == Some(upload_id) {
             return;
         }
-        let record = UploadRecord {
-            id: self.id.clone(),
-            upload_id: upload_id.to_string(),
-            part_size,
-            checksum_algorithm: checksums.then(|| crate::core::checksum::ALGORITHM.to_string()),
-            created_at_ms: now_ms(),
-        };
+        let record =
+            UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm: algorithm(checksums), created_at_ms: now_ms() };
         if self.store.put(&record).await.is_ok() {
             self.saved = Some(upload_id.to_string());
         }
@@ -70,4 +68,8 @@ impl Persistence {
     pub async fn forget(&self) {
         let _ = self.store.delete(&self.id).await;
     }
+}
+
+fn algorithm(checksums: bool) -> Option<String> {
+    checksums.then(|| crate::core::checksum::ALGORITHM.to_string())
 }

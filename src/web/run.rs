@@ -1,16 +1,18 @@
 //! Drives one upload: feeds the core's state machine the time, answers, progress and network changes; starts
 //! what it asks for, signing each request just before it goes out; aborts what it gives up on.
+use super::callback::Answered;
+use super::checksum::range_crc;
+use super::handle::{Command, Control};
 use super::network::{is_online, NetworkWatch};
 use super::persist::Persistence;
-use super::types::to_js;
-use super::checksum::{part_crc, range_crc};
-use super::handle::{Command, Control};
+use super::shared::Shared;
 use super::signer::SigningTime;
-use super::{errors::describe, fetch, xhr, Shared};
-use crate::core::error::{UploadError, CANCELLED, STOPPED};
-use crate::core::machine::{Action, Op, OpId, OpKind, TransportError, Upload, UploadResult, UploadSpec, UploadState};
+use super::types::to_js;
+use super::{errors::describe, fetch, xhr};
+use crate::core::codes::{CANCELLED, STOPPED};
+use crate::core::error::UploadError;
+use crate::core::machine::{Action, Op, OpId, OpKind, Range, TransportError, Upload, UploadResult, UploadSpec, UploadState};
 use crate::core::notice::{ErrorNotice, Notice};
-use crate::core::plan::Part;
 use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -104,9 +106,7 @@ fn now_ms() -> u64 {
 /// What a request or a local checksum gave.
 enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
-    LocalChecksum(Part, u64),
-    ReadAhead(Part, u64),
-    FileChecksum(u64),
+    Checksum(Range, u64),
     Probed(bool),
     /// The credentials or sign callback failed for this attempt.
     CallbackFailed(OpId, OpKind, UploadError),
@@ -154,22 +154,14 @@ pub async fn run(
                     aborts.insert(op.id, handle);
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
-                Action::Verify(part) => {
+                Action::Checksum(range) => {
                     let file = file.clone();
-                    running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::LocalChecksum(part, crc))) }));
-                }
-                Action::ReadAhead(part) => {
-                    let file = file.clone();
-                    running.push(Box::pin(async move { Some(part_crc(&file, part).await.map(|crc| Event::ReadAhead(part, crc))) }));
+                    running
+                        .push(Box::pin(async move { Some(range_crc(&file, range.offset, range.len).await.map(|crc| Event::Checksum(range, crc))) }));
                 }
                 Action::Probe => {
                     let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
                     running.push(Box::pin(async move { Some(Ok(Event::Probed(fetch::reachable(&url).await))) }));
-                }
-                Action::VerifyFile => {
-                    let file = file.clone();
-                    let size = file.size() as u64;
-                    running.push(Box::pin(async move { Some(range_crc(&file, 0, size).await.map(Event::FileChecksum)) }));
                 }
             }
         }
@@ -177,10 +169,10 @@ pub async fn run(
         live.report_state(now_ms());
         let (current, checksums) = {
             let upload = live.upload.borrow();
-            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
+            (upload.current_upload().map(str::to_string), upload.spec().checksums)
         };
-        if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
-            persistence.remember(&upload_id, part_size, checksums).await;
+        if let (Some(persistence), Some(upload_id)) = (persistence.as_deref_mut(), current) {
+            persistence.remember(&upload_id, checksums).await;
         }
         let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {
@@ -218,32 +210,22 @@ pub async fn run(
                     live.report_progress();
                 }
             }
-            Some(Event::LocalChecksum(part, crc)) => {
-                live.upload.borrow_mut().on_local_checksum(part, crc, now_ms());
+            Some(Event::Checksum(range, crc)) => {
+                live.upload.borrow_mut().on_checksum(range, crc, now_ms());
                 live.report_progress();
             }
-            Some(Event::ReadAhead(part, crc)) => live.upload.borrow_mut().on_read_ahead(part, crc),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);
                 live.upload.borrow_mut().on_no_answer(id, kind, err, now_ms());
-            }
-            Some(Event::FileChecksum(crc)) => {
-                live.upload.borrow_mut().on_file_checksum(crc, now_ms());
-                live.report_progress();
             }
             None => {}
         }
     }
 }
 
-/// Checksums (parts not read ahead), waits for a shared slot (parts), signs just in time, and sends one request.
+/// Waits for a shared slot (parts), signs just in time, and sends one request.
 async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result<Event, UploadError> {
-    // Before the slot: a part waiting for one reads its bytes meanwhile, and holds the slot only while on the wire.
-    if let (true, OpKind::Part(part)) = (op.needs_checksum, op.kind) {
-        let crc = part_crc(&file, part).await?;
-        live.upload.borrow_mut().attach_checksum(&mut op, crc);
-    }
     let _sending = match op.kind {
         OpKind::Part(_) => {
             let slot = match engine.slots.try_acquire() {
@@ -263,14 +245,13 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
         }
         _ => None,
     };
-    let time = {
-        let mut upload = live.upload.borrow_mut();
-        SigningTime { refresh: upload.take_credentials_refresh(), signing_ms: upload.signing_time_ms(now_ms()) }
-    };
+    let signing_ms = (now_ms() as i64 + op.clock_offset_ms).max(0) as u64;
+    let time = SigningTime { refresh: op.refresh_credentials, signing_ms };
     let region = &engine.options.endpoint.region;
     let expires_at_ms = match engine.signer.sign(&mut op.request, region, time).await {
-        Ok(signed) => signed?,
-        Err(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
+        Answered::Got(expires_at_ms) => expires_at_ms,
+        Answered::Failed(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
+        Answered::Unusable(err) => return Err(err),
     };
     live.upload.borrow_mut().on_signed(op.id, expires_at_ms, now_ms());
     let answer = match (op.kind, &op.request.body) {

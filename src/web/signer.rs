@@ -1,7 +1,9 @@
 //! Who signs the requests: the library with temporary credentials from the app's `credentials` callback, or the
 //! app's backend through its `sign` callback (backend-signed mode: the browser never holds a secret).
+use super::callback::Answered;
 use super::credentials::CredentialSource;
 use super::errors::describe;
+use crate::core::codes::SIGNING_FAILED;
 use crate::core::error::UploadError;
 use crate::core::s3::{sign::sign, Request};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -22,37 +24,33 @@ pub struct SigningTime {
     pub refresh: bool,
 }
 
-/// How signing ended: `Err` means the callback failed (retried: its backend may be unreachable as well);
-/// `Ok(Err)` is an answer that can never work (fails the upload).
-pub type Signed = Result<Result<Option<u64>, UploadError>, UploadError>;
-
 impl Signer {
-    /// Signs `request` in place; on success, when the credentials used expire (epoch ms), if known.
-    pub async fn sign(&self, request: &mut Request, region: &str, time: SigningTime) -> Signed {
+    /// Signs `request` in place; it then says when the credentials used expire (epoch ms), if known.
+    pub async fn sign(&self, request: &mut Request, region: &str, time: SigningTime) -> Answered<Option<u64>> {
         match self {
             Signer::Credentials(source) => {
                 if time.refresh {
                     source.invalidate();
                 }
-                let creds = match source.get(time.signing_ms).await? {
-                    Ok(creds) => creds,
-                    Err(invalid) => return Ok(Err(invalid)),
+                let creds = match source.get(time.signing_ms).await {
+                    Answered::Got(creds) => creds,
+                    Answered::Failed(err) => return Answered::Failed(err),
+                    Answered::Unusable(err) => return Answered::Unusable(err),
                 };
                 let at = UNIX_EPOCH + Duration::from_millis(time.signing_ms);
-                Ok(sign(request, region, &creds, at)
-                    .map(|()| creds.expires_at_ms)
-                    .map_err(|e| UploadError::new("SigningFailed", format!("could not sign the request: {e}"))))
+                match sign(request, region, &creds, at) {
+                    Ok(()) => Answered::Got(creds.expires_at_ms),
+                    Err(e) => Answered::Unusable(UploadError::new(SIGNING_FAILED, format!("could not sign the request: {e}"))),
+                }
             }
-            Signer::Backend(callback) => Ok(backend_sign(callback, request).await?.map(|()| None)),
+            Signer::Backend(callback) => backend_sign(callback, request).await,
         }
     }
 }
 
-const SIGN_FAILED: &str = "SigningFailed";
-
 /// Hands `{ method, url, headers }` to the app's `sign` callback and sends what it returns: `{ headers, url? }`.
-async fn backend_sign(callback: &Function, request: &mut Request) -> Result<Result<(), UploadError>, UploadError> {
-    let failed = |e: JsValue| UploadError::new(SIGN_FAILED, format!("the sign callback failed: {}", describe(&e)));
+async fn backend_sign(callback: &Function, request: &mut Request) -> Answered<Option<u64>> {
+    let failed = |e: JsValue| UploadError::new(SIGNING_FAILED, format!("the sign callback failed: {}", describe(&e)));
     // The backend cannot hash a body it does not see; S3 accepts unsigned payloads on every action.
     request.headers.push(("x-amz-content-sha256".into(), "UNSIGNED-PAYLOAD".into()));
     let headers = Object::new();
@@ -63,18 +61,25 @@ async fn backend_sign(callback: &Function, request: &mut Request) -> Result<Resu
     for (name, value) in [("method", JsValue::from(request.method.as_str())), ("url", request.url.as_str().into()), ("headers", headers.into())] {
         let _ = Reflect::set(&unsigned, &name.into(), &value);
     }
-    let answer = callback.call1(&JsValue::UNDEFINED, &unsigned).map_err(failed)?;
-    let signed = JsFuture::from(Promise::resolve(&answer)).await.map_err(failed)?;
-    let invalid = |what: &str| UploadError::new(SIGN_FAILED, format!("the sign callback must return {{ headers, url? }}: {what}"));
+    let answer = match callback.call1(&JsValue::UNDEFINED, &unsigned) {
+        Ok(answer) => answer,
+        Err(e) => return Answered::Failed(failed(e)),
+    };
+    let signed = match JsFuture::from(Promise::resolve(&answer)).await {
+        Ok(signed) => signed,
+        Err(e) => return Answered::Failed(failed(e)),
+    };
+    let invalid =
+        |what: &str| Answered::Unusable(UploadError::new(SIGNING_FAILED, format!("the sign callback must return {{ headers, url? }}: {what}")));
     let Some(headers) = Reflect::get(&signed, &"headers".into()).ok().filter(|h| h.is_object()) else {
-        return Ok(Err(invalid("headers is missing")));
+        return invalid("headers is missing");
     };
     let mut signed_headers = vec![];
     for entry in Object::entries(headers.unchecked_ref()).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         match (pair.get(0).as_string(), pair.get(1).as_string()) {
             (Some(name), Some(value)) => signed_headers.push((name.to_ascii_lowercase(), value)),
-            (name, _) => return Ok(Err(invalid(&format!("header {name:?} is not a string")))),
+            (name, _) => return invalid(&format!("header {name:?} is not a string")),
         }
     }
     // The browser sets Host itself and refuses to send it.
@@ -83,5 +88,6 @@ async fn backend_sign(callback: &Function, request: &mut Request) -> Result<Resu
     if let Some(url) = Reflect::get(&signed, &"url".into()).ok().and_then(|u| u.as_string()) {
         request.url = url;
     }
-    Ok(Ok(()))
+    // The backend's signature does not say when it stops being valid.
+    Answered::Got(None)
 }

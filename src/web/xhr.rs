@@ -47,8 +47,5 @@ pub async fn send(req: &Request, body: &Blob, mut on_progress: impl FnMut(u64) +
 
 /// `getAllResponseHeaders()` text: `name: value` lines (only the headers CORS exposes).
 fn parse_headers(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
-        .collect()
+    text.lines().filter_map(|line| line.split_once(':')).map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string())).collect()
 }

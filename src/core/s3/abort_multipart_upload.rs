@@ -1,14 +1,10 @@
 //! AbortMultipartUpload: `DELETE /key?uploadId=U`. Parts in flight may still land afterwards: callers confirm with ListParts.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html>
 use super::error::expect_success;
 use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
 
 pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str) -> Request {
-    Request {
-        method: Method::Delete,
-        url: url::object_url(endpoint, object, &[("uploadId", upload_id)]),
-        headers: vec![],
-        body: Body::Empty,
-    }
+    Request { method: Method::Delete, url: url::object_url(endpoint, object, &[("uploadId", upload_id)]), headers: vec![], body: Body::Empty }
 }
 
 pub fn parse(resp: &Response) -> Result<(), S3Error> {

@@ -1,4 +1,5 @@
 //! CompleteMultipartUpload: `POST /key?uploadId=U` with every part's ETag in ascending order.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum;

@@ -1,4 +1,5 @@
 //! CreateMultipartUpload: `POST /key?uploads=` → UploadId.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum;

@@ -1,6 +1,8 @@
 //! S3 error answers: `<Error><Code>…</Code><Message>…</Message></Error>`, or a bare status (HEAD has no body).
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 use super::xml;
 use super::Response;
+use crate::core::codes;
 use roxmltree::{Document, Node};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,11 +42,16 @@ impl S3Error {
         }
     }
 
+    /// An error of the library's own making, or one S3 gave without a body.
+    pub fn new(status: u16, code: &str, message: &str) -> Self {
+        Self { status, code: code.into(), message: message.into(), request_id: None, server_time: None }
+    }
+
     /// A 2xx answer that is not what the action returns.
     pub fn malformed(resp: &Response, expected: &str) -> Self {
         Self {
             status: resp.status,
-            code: "MalformedResponse".into(),
+            code: codes::MALFORMED_RESPONSE.into(),
             message: format!("expected {expected}, got: {}", resp.body.chars().take(200).collect::<String>()),
             request_id: None,
             server_time: None,
@@ -83,7 +90,11 @@ pub(super) fn parse_xml<T>(resp: &Response, root: &str, read: impl FnOnce(Node) 
 
 /// An action whose success has no body worth reading.
 pub(super) fn expect_success(resp: &Response) -> Result<(), S3Error> {
-    if resp.is_success() { Ok(()) } else { Err(S3Error::from_response(resp)) }
+    if resp.is_success() {
+        Ok(())
+    } else {
+        Err(S3Error::from_response(resp))
+    }
 }
 
 #[cfg(test)]
@@ -123,7 +134,11 @@ mod tests {
 
     #[test]
     fn an_error_inside_a_200_is_an_error() {
-        let resp = Response { status: 200, headers: vec![], body: "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".into() };
+        let resp = Response {
+            status: 200,
+            headers: vec![],
+            body: "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".into(),
+        };
         let err = parse_xml(&resp, "CompleteMultipartUploadResult", |_| Some(())).unwrap_err();
         assert_eq!(err.code, "InternalError");
     }

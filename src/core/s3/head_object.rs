@@ -1,11 +1,11 @@
 //! HeadObject: does the object exist, how large is it, what checksums does it carry.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html>
 use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectInfo {
     pub size: u64,
     pub etag: Option<String>,
-    pub checksum_crc32c: Option<String>,
     pub checksum_crc64nvme: Option<String>,
 }
 
@@ -23,12 +23,7 @@ pub fn parse(resp: &Response) -> Result<Option<ObjectInfo>, S3Error> {
             let header = |name| resp.header(name).map(str::to_string);
             let size = resp.header("content-length").and_then(|v| v.trim().parse().ok());
             let size = size.ok_or_else(|| S3Error::malformed(resp, "a Content-Length header"))?;
-            Ok(Some(ObjectInfo {
-                size,
-                etag: header("etag"),
-                checksum_crc32c: header("x-amz-checksum-crc32c"),
-                checksum_crc64nvme: header("x-amz-checksum-crc64nvme"),
-            }))
+            Ok(Some(ObjectInfo { size, etag: header("etag"), checksum_crc64nvme: header("x-amz-checksum-crc64nvme") }))
         }
         _ => Err(S3Error::from_response(resp)),
     }

@@ -1,4 +1,5 @@
 //! ListMultipartUploads for one key: `prefix` also matches longer keys, so results are filtered to the exact key.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Request, Response, S3Error};
 
@@ -40,7 +41,13 @@ pub fn request(endpoint: &Endpoint, bucket: &str, key: &str, markers: Option<&(S
 pub fn parse(resp: &Response, key: &str) -> Result<UploadsPage, S3Error> {
     parse_xml(resp, "ListMultipartUploadsResult", |root| {
         let all = xml::children(root, "Upload")
-            .map(|u| Some(ListedUpload { key: xml::text(u, "Key")?, upload_id: xml::text(u, "UploadId")?, initiated: xml::text(u, "Initiated").unwrap_or_default() }))
+            .map(|u| {
+                Some(ListedUpload {
+                    key: xml::text(u, "Key")?,
+                    upload_id: xml::text(u, "UploadId")?,
+                    initiated: xml::text(u, "Initiated").unwrap_or_default(),
+                })
+            })
             .collect::<Option<Vec<_>>>()?;
         // Some servers (Garage) omit the next markers: the last upload listed is where the next page starts.
         let next_markers = if xml::flag(root, "IsTruncated") {
@@ -64,7 +71,10 @@ mod tests {
         let (endpoint, _) = super::super::test_target();
         assert_eq!(request(&endpoint, "b", "my movie.m2ts", None).url, "http://h/b/?max-uploads=1000&prefix=my%20movie.m2ts&uploads=");
         let markers = ("k".to_string(), "id".to_string());
-        assert_eq!(request(&endpoint, "b", "k", Some(&markers)).url, "http://h/b/?key-marker=k&max-uploads=1000&prefix=k&upload-id-marker=id&uploads=");
+        assert_eq!(
+            request(&endpoint, "b", "k", Some(&markers)).url,
+            "http://h/b/?key-marker=k&max-uploads=1000&prefix=k&upload-id-marker=id&uploads="
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! ListParts: the parts S3 holds for an upload, 1,000 a page; follow `next_marker` until it is `None`.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 
@@ -7,7 +8,6 @@ pub struct ListedPart {
     pub number: u32,
     pub etag: String,
     pub size: u64,
-    pub checksum_crc32c: Option<String>,
     pub checksum_crc64nvme: Option<String>,
 }
 
@@ -36,15 +36,13 @@ pub fn parse(resp: &Response) -> Result<PartsPage, S3Error> {
                     number: xml::parse_num(p, "PartNumber")?,
                     etag: xml::text(p, "ETag")?,
                     size: xml::parse_num(p, "Size")?,
-                    checksum_crc32c: xml::text(p, "ChecksumCRC32C"),
                     checksum_crc64nvme: xml::text(p, "ChecksumCRC64NVME"),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
         // A truncated page without a marker would loop forever: continue after its last part instead.
-        let next_marker = xml::flag(root, "IsTruncated")
-            .then(|| xml::parse_num(root, "NextPartNumberMarker").or_else(|| parts.last().map(|p| p.number)))
-            .flatten();
+        let next_marker =
+            xml::flag(root, "IsTruncated").then(|| xml::parse_num(root, "NextPartNumberMarker").or_else(|| parts.last().map(|p| p.number))).flatten();
         Some(PartsPage { parts, next_marker })
     })
 }
@@ -101,9 +99,9 @@ mod tests {
 
     #[test]
     fn last_page_has_no_marker_and_checksums_are_read() {
-        let body = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag><Size>5</Size><ChecksumCRC32C>yZRlqg==</ChecksumCRC32C></Part></ListPartsResult>";
+        let body = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag><Size>5</Size><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part></ListPartsResult>";
         let page = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         assert_eq!(page.next_marker, None);
-        assert_eq!(page.parts[0].checksum_crc32c.as_deref(), Some("yZRlqg=="));
+        assert_eq!(page.parts[0].checksum_crc64nvme.as_deref(), Some("AAAAAAAAAAE="));
     }
 }

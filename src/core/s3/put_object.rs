@@ -1,4 +1,5 @@
 //! PutObject, used only for empty files: not every store accepts an empty part or a Complete without parts.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html>
 use super::{upload_part, url, Body, Endpoint, Method, Object, Request, Response, S3Error};
 
 pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>) -> Request {

@@ -1,10 +1,10 @@
 //! SigV4 header signing with aws-sigv4. The time is an input: `SystemTime::now()` panics on wasm32, so the shell passes
 //! the browser's clock (corrected for skew).
+//! AWS reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html>
 use super::{Body, Request};
 use crate::core::credentials::Credentials;
 use aws_sigv4::http_request::{
-    sign as sigv4_sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode,
+    sign as sigv4_sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode,
 };
 use aws_sigv4::sign::v4::SigningParams;
 use aws_smithy_runtime_api::client::identity::Identity;
@@ -66,12 +66,7 @@ mod tests {
     const MAY_24_2013: u64 = 1_369_353_600; // 20130524T000000Z
 
     fn signed(method: Method, url: &str, headers: &[(&str, &str)], body: Body) -> Request {
-        let mut req = Request {
-            method,
-            url: url.into(),
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
-            body,
-        };
+        let mut req = Request { method, url: url.into(), headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body };
         sign(&mut req, "us-east-1", &example_credentials(), UNIX_EPOCH + Duration::from_secs(MAY_24_2013)).unwrap();
         req
     }

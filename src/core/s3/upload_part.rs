@@ -1,7 +1,9 @@
 //! UploadPart: `PUT /key?partNumber=N&uploadId=U` with a byte range of the file → the part's ETag.
+//! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html>
 use super::error::expect_success;
 use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum;
+use crate::core::codes::CORS_ETAG_HIDDEN;
 use crate::core::plan::Part;
 
 pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, part: &Part) -> Request {
@@ -17,9 +19,6 @@ pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, part: &Par
 pub fn add_checksum(request: &mut Request, crc: u64) {
     request.headers.push((checksum::HEADER.into(), checksum::to_base64(crc)));
 }
-
-/// Code of the error for a successful part whose ETag the browser may not read.
-pub const CORS_ETAG_HIDDEN: &str = "CorsEtagHidden";
 
 /// The part's ETag. A browser only shows the header if the bucket's CORS rule exposes it; without it the upload
 /// can never be completed, so that is an error of its own.

@@ -1,0 +1,57 @@
+//! Every error code: the library's own, each defined once here (the JS layer's are checked against [`OURS`] by
+//! `tests/error_codes.rs`), and S3's codes that the library acts on.
+
+// The library's own codes. A new one goes here and into OURS, and is documented in js/index.d.ts.
+/// A request got no readable answer (offline, unreachable endpoint, CORS refusal).
+pub const NETWORK_ERROR: &str = "NetworkError";
+/// The upload was ended by `Uploader.destroy()`: it stays on the server, to be resumed.
+pub const STOPPED: &str = "Stopped";
+/// The app cancelled the upload.
+pub const CANCELLED: &str = "Cancelled";
+/// A different object is at the key (with overwriting off).
+pub const OBJECT_EXISTS: &str = "ObjectExists";
+/// A part was stored, but the bucket's CORS rules hide its ETag.
+pub const CORS_ETAG_HIDDEN: &str = "CorsEtagHidden";
+/// A 2xx answer that is not what the action returns.
+pub const MALFORMED_RESPONSE: &str = "MalformedResponse";
+/// A request made no progress for the stall timeout (retried).
+pub const STALLED: &str = "Stalled";
+/// `new Uploader(options)` or `start(file, options)` was given something that cannot work.
+pub const INVALID_OPTIONS: &str = "InvalidOptions";
+/// The file is larger than S3's largest object.
+pub const FILE_TOO_LARGE: &str = "FileTooLarge";
+/// The file can no longer be read (changed or removed after it was chosen).
+pub const FILE_UNREADABLE: &str = "FileUnreadable";
+/// The `credentials` callback threw or rejected.
+pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
+/// The `credentials` callback answered something that is not credentials.
+pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
+/// The `sign` callback failed or answered something unusable, or signing itself failed.
+pub const SIGNING_FAILED: &str = "SigningFailed";
+/// The upload worker (worker mode) failed to start or crashed.
+pub const WORKER_FAILED: &str = "WorkerFailed";
+
+/// The library's own codes.
+pub const OURS: &[&str] = &[
+    NETWORK_ERROR,
+    STOPPED,
+    CANCELLED,
+    OBJECT_EXISTS,
+    CORS_ETAG_HIDDEN,
+    MALFORMED_RESPONSE,
+    STALLED,
+    INVALID_OPTIONS,
+    FILE_TOO_LARGE,
+    FILE_UNREADABLE,
+    CREDENTIALS_FAILED,
+    INVALID_CREDENTIALS,
+    SIGNING_FAILED,
+    WORKER_FAILED,
+];
+
+// S3's codes that change what the library does (the rest are shown to the app as S3 said them).
+pub const ACCESS_DENIED: &str = "AccessDenied";
+pub const INVALID_PART: &str = "InvalidPart";
+pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
+pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
+pub const NOT_IMPLEMENTED: &str = "NotImplemented";

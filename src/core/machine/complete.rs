@@ -1,0 +1,74 @@
+//! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed, the
+//! parts are listed again; when a retried Complete finds the upload gone, HeadObject tells whether an earlier
+//! attempt whose answer was lost completed it.
+use super::types::OpKind;
+use super::{Answer, Phase, Step, Upload};
+use crate::core::checksum;
+use crate::core::codes;
+use crate::core::s3::head_object::{self, ObjectInfo};
+use crate::core::s3::{complete_multipart_upload, Response, S3Error};
+
+impl Upload {
+    pub(super) fn complete_step(&self) -> Step {
+        let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
+        match &self.phase {
+            Phase::ConfirmingComplete { .. } => Step::Send(OpKind::ConfirmComplete, head_object::request(endpoint, object)),
+            _ => {
+                let upload_id = self.upload_id().unwrap_or_default();
+                let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
+                let request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                Step::Send(OpKind::Complete, request)
+            }
+        }
+    }
+
+    pub(super) fn on_complete_answer(&mut self, kind: OpKind, resp: &Response, now_ms: u64) -> Result<Answer, S3Error> {
+        let upload_id = self.upload_id().unwrap_or_default().to_string();
+        if kind == OpKind::ConfirmComplete {
+            return match head_object::parse(resp)? {
+                Some(info) if self.is_this_upload(&info) => {
+                    let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
+                    self.finish(etag, String::new(), Some(upload_id), checksum);
+                    Ok(Answer::Done)
+                }
+                _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
+            };
+        }
+        match complete_multipart_upload::parse(resp) {
+            Ok(done) => {
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum);
+                Ok(Answer::Done)
+            }
+            Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {
+                self.relist_after_invalid_part(upload_id, now_ms);
+                Ok(Answer::Handled)
+            }
+            // Only a retry can find the upload gone because an earlier attempt completed it.
+            Err(err) if err.code == codes::NO_SUCH_UPLOAD && self.control.failures > 0 => {
+                self.phase = Phase::ConfirmingComplete { upload_id };
+                Ok(Answer::Handled)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Is `info` the object this upload's Complete makes? With checksums, its whole-object CRC says so; without,
+    /// its size and multipart ETag ("…-<part count>") are the best evidence there is.
+    fn is_this_upload(&self, info: &ObjectInfo) -> bool {
+        let same_content = match self.spec.checksums {
+            true => info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(self.parts.object_crc()),
+            false => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
+        };
+        info.size == self.spec.plan.size && same_content
+    }
+
+    /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
+    /// connection cut) can still land after its retry and replace the part. Read what S3 holds, keep what matches
+    /// the file, send the rest again, and complete once more.
+    fn relist_after_invalid_part(&mut self, upload_id: String, now_ms: u64) {
+        self.parts.relisted = true;
+        self.parts.reset(now_ms);
+        self.progress.restart();
+        self.phase = Phase::ListingParts { upload_id, next: None, listed: vec![] };
+    }
+}

@@ -1,0 +1,30 @@
+//! Starting afresh: CreateMultipartUpload, or one PutObject for an empty file.
+use super::types::OpKind;
+use super::{Answer, Phase, Step, Upload};
+use crate::core::s3::{create_multipart_upload, put_object, Response, S3Error};
+
+impl Upload {
+    pub(super) fn create_step(&self) -> Step {
+        let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
+        match self.phase {
+            Phase::PuttingEmpty => Step::Send(OpKind::PutEmpty, put_object::request(endpoint, object, content_type)),
+            _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
+        }
+    }
+
+    pub(super) fn on_create_answer(&mut self, kind: OpKind, resp: &Response) -> Result<Answer, S3Error> {
+        if kind == OpKind::PutEmpty {
+            let etag = put_object::parse(resp)?;
+            self.finish(etag, String::new(), None, None);
+            return Ok(Answer::Done);
+        }
+        let upload_id = create_multipart_upload::parse(resp)?;
+        // Cancelled while CreateMultipartUpload was in flight: its upload is removed now that its id is known.
+        let cancelled = matches!(self.phase, Phase::Creating { cancel_when_created: true });
+        self.phase = match cancelled {
+            true => Phase::Cancelling { upload_id, confirming: false },
+            false => Phase::Uploading { upload_id },
+        };
+        Ok(Answer::Done)
+    }
+}

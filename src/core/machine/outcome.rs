@@ -1,0 +1,65 @@
+//! How an upload ends (its result, or the error that ended it) and what the app is told on the way.
+use super::types::UploadResult;
+use super::{Phase, Upload};
+use crate::core::checksum;
+use crate::core::codes::CANCELLED;
+use crate::core::error::{Context, UploadError};
+use crate::core::notice::{ErrorNotice, Notice, PartNotice};
+use crate::core::plan::Part;
+use crate::core::s3::{self, S3Error};
+
+impl Upload {
+    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>) {
+        let object = &self.spec.object;
+        let location = if location.starts_with("http://") || location.starts_with("https://") {
+            location
+        } else {
+            // PutObject has no Location, and some servers leave it out of Complete or make it relative: the object's
+            // own URL says the same.
+            s3::object_location(&self.spec.endpoint, object)
+        };
+        let checked = self.spec.checksums && (upload_id.is_some() || self.already_uploaded);
+        let result = UploadResult {
+            bucket: object.bucket.clone(),
+            key: object.key.clone(),
+            etag,
+            size: self.spec.plan.size,
+            location,
+            upload_id,
+            checksum_algorithm: checked.then(|| checksum::ALGORITHM.to_string()),
+            checksum,
+            resumed_parts: self.resumed_parts,
+            already_uploaded: self.already_uploaded,
+        };
+        self.phase = Phase::Finished(Ok(result));
+    }
+
+    pub(super) fn context(&self) -> Context<'_> {
+        Context { endpoint: &self.spec.endpoint, object: &self.spec.object }
+    }
+
+    pub(super) fn fail_s3(&mut self, err: &S3Error) {
+        self.fail(UploadError::from_s3(err, &self.context()));
+    }
+
+    pub(super) fn fail(&mut self, err: UploadError) {
+        if err.code != CANCELLED {
+            self.notices.push(Notice::Error(ErrorNotice::of(&err, false)));
+        }
+        self.phase = Phase::Finished(Err(err));
+    }
+
+    /// S3 holds `part` now (sent in this session, or kept from an earlier one: `resumed`).
+    pub(super) fn part_held(&mut self, part: Part, resumed: bool) {
+        let crc = self.parts.get_mut(part.number).and_then(|p| p.crc);
+        let notice = PartNotice {
+            part_number: part.number,
+            size: part.len,
+            checksum: crc.filter(|_| self.spec.checksums).map(checksum::to_base64),
+            resumed,
+            parts_done: self.parts.done_count(),
+            total_parts: self.parts.len() as u32,
+        };
+        self.notices.push(Notice::Part(notice));
+    }
+}

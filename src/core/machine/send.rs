@@ -1,0 +1,89 @@
+//! Sending the parts (UploadPart): each with its CRC when checksums are on, at most the window in flight; stalled
+//! attempts are given up and sent again.
+use super::parts::{Checked, Due};
+use super::types::{Action, OpId, OpKind, Range};
+use super::{Target, Upload};
+use crate::core::error::UploadError;
+use crate::core::plan::Part;
+use crate::core::retry::ErrorClass;
+use crate::core::s3::{upload_part, Response};
+
+impl Upload {
+    /// Parts of upload `upload_id` that fall due, and CRCs to read.
+    pub(super) fn start_parts(&mut self, upload_id: &str, now_ms: u64) -> Vec<Action> {
+        let next_id = &mut self.next_id;
+        let take_id = || {
+            *next_id += 1;
+            *next_id - 1
+        };
+        let due = self.parts.start(now_ms, self.spec.checksums, self.recovery.epoch(), take_id);
+        due.into_iter()
+            .map(|due| match due {
+                Due::Checksum(part) => Action::Checksum(part.into()),
+                Due::Send { part, id, crc } => {
+                    let mut request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
+                    if let Some(crc) = crc {
+                        upload_part::add_checksum(&mut request, crc);
+                    }
+                    Action::Send(self.op(id, OpKind::Part(part), request))
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn on_part_answer(&mut self, id: OpId, part: Part, resp: &Response, now_ms: u64) {
+        let Some(entry) = self.parts.get_mut(part.number) else { return };
+        if entry.task.in_flight_id() != Some(id) {
+            return; // an attempt already given up on
+        }
+        let epoch = entry.task.signed_epoch();
+        match upload_part::parse(resp) {
+            Ok(etag) => {
+                self.parts.confirmed(part.number, id, etag);
+                self.progress.confirmed(part.number, part.len, now_ms);
+                self.part_held(part, false);
+                self.succeeded();
+            }
+            Err(err) => {
+                self.progress.failed(part.number);
+                self.on_refused(Target::Part(part.number), &err, resp, epoch, now_ms);
+            }
+        }
+    }
+
+    pub(super) fn on_part_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
+        if let Some(Checked::Kept(part)) = self.parts.on_checksum(range, crc, now_ms) {
+            self.progress.confirmed(part.number, part.len, now_ms);
+            // Parts checked again after an InvalidPart were this session's own, not resumed ones.
+            let resumed = !self.parts.relisted;
+            if resumed {
+                self.resumed_parts += 1;
+            }
+            self.part_held(part, resumed);
+        }
+    }
+
+    /// Parts silent for longer than the stall timeout are given up and retried.
+    pub(super) fn abort_stalled_parts(&mut self, now_ms: u64) -> Vec<Action> {
+        let timeout_ms = self.spec.policy.stall_timeout_ms;
+        let stalled = self.parts.stalled(now_ms, timeout_ms);
+        for &(number, _) in &stalled {
+            self.progress.failed(number);
+            self.retry(Target::Part(number), ErrorClass::Network, stalled_error(timeout_ms), now_ms);
+        }
+        stalled.into_iter().map(|(_, id)| Action::Abort(id)).collect()
+    }
+
+    /// The browser has sent `sent` bytes of attempt `id` of `part`.
+    pub fn on_part_progress(&mut self, id: OpId, part: Part, sent: u64, now_ms: u64) {
+        let Some(entry) = self.parts.get_mut(part.number) else { return };
+        if entry.task.in_flight_id() == Some(id) {
+            entry.task.signed(id, now_ms);
+            self.progress.sending(part.number, sent.min(part.len), now_ms);
+        }
+    }
+}
+
+pub(super) fn stalled_error(timeout_ms: u64) -> UploadError {
+    UploadError::new(crate::core::codes::STALLED, format!("no progress for {} s: the request was stopped and is sent again", timeout_ms / 1000))
+}

@@ -1,0 +1,117 @@
+//! Completing: the slow Complete, a part S3 holds that is not the one listed, and a Complete whose answer was lost.
+use crate::sim::*;
+use resumable_s3::core::checksum::{combine, to_base64};
+use resumable_s3::core::machine::{Action, Op, OpKind, Policy, TransportError, CONTROL_TIMEOUT_FACTOR};
+use resumable_s3::core::plan::MIB;
+use resumable_s3::core::s3::{Method, Response};
+
+#[test]
+fn a_stalled_complete_is_retried_after_the_longer_control_timeout() {
+    let (mut sim, complete) = one_part_completing();
+    sim.advance(Policy::default().stall_timeout_ms);
+    assert!(sim.poll().is_empty(), "Complete may take longer than a part's stall timeout");
+    sim.advance(Policy::default().stall_timeout_ms * (CONTROL_TIMEOUT_FACTOR - 1));
+    assert_eq!(sim.poll(), [Action::Abort(complete[0].id)]);
+    sim.sleep();
+    assert_eq!(sim.sends()[0].kind, OpKind::Complete);
+}
+
+#[test]
+fn a_relative_location_becomes_the_objects_url() {
+    let (mut sim, complete) = one_part_completing();
+    sim.answer(&complete[0], answer(200, "<CompleteMultipartUploadResult><Location>/b/k</Location><ETag>e</ETag></CompleteMultipartUploadResult>"));
+    assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().location, "http://127.0.0.1:3900/b/k");
+}
+
+#[test]
+fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest() {
+    let (mut sim, complete) = completing_with_checksums(10 * MIB);
+    let plan = sim.up.plan();
+    sim.answer(&complete, error(400, "InvalidPart"));
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts);
+    // S3 holds part 1 as sent, and a late stale attempt of part 2 with other bytes.
+    let page = format!(
+        "<ListPartsResult><IsTruncated>false</IsTruncated>\
+        <Part><PartNumber>1</PartNumber><ETag>\"etag-1\"</ETag><Size>{mib5}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part>\
+        <Part><PartNumber>2</PartNumber><ETag>\"stale\"</ETag><Size>{mib5}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part>\
+        </ListPartsResult>",
+        b64(crc_of(1, 5 * MIB)),
+        b64(crc_of(9, 5 * MIB)),
+        mib5 = 5 * MIB
+    );
+    sim.answer(&list[0], answer(200, &page));
+    let checks = sim.poll();
+    assert_eq!(checks, plan.parts().map(|p| Action::Checksum(p.into())).collect::<Vec<_>>(), "both listed parts are checked");
+    for action in checks {
+        let Action::Checksum(range) = action else { unreachable!() };
+        sim.up.on_checksum(range, part_crc(range, plan), sim.now);
+    }
+    let resend = sim.sends();
+    assert_eq!(numbers(&resend), [2]);
+    assert_eq!(header(&resend[0], "x-amz-checksum-crc64nvme"), Some(b64(crc_of(2, 5 * MIB)).as_str()));
+    sim.answer(&resend[0], part_ok(2));
+    let complete = sim.sends();
+    assert_eq!(complete[0].kind, OpKind::Complete);
+    sim.answer(&complete[0], error(400, "InvalidPart"));
+    assert_eq!(sim.error().code, "InvalidPart", "relisted once only");
+    assert_eq!(sim.up.progress().bytes_sent, 10 * MIB);
+}
+
+/// A checksummed upload of `size` bytes whose parts S3 confirmed, and its CompleteMultipartUpload.
+fn completing_with_checksums(size: u64) -> (Sim, Op) {
+    let mut sim = Sim::created_with_checksums(size);
+    let plan = sim.up.plan();
+    let parts = sim.sends_checksummed(|r| part_crc(r, plan));
+    for op in &parts {
+        sim.answer(op, part_ok(part_of(op).number));
+    }
+    let complete = sim.sends().remove(0);
+    assert_eq!(complete.kind, OpKind::Complete);
+    (sim, complete)
+}
+
+/// Two checksummed parts sent and confirmed, Complete sent once and its answer lost; returns the sim at the retry.
+fn complete_reply_lost() -> (Sim, Op) {
+    let (mut sim, complete) = completing_with_checksums(7 * MIB);
+    sim.answer(&complete, offline()); // S3 completed it, the answer never came back
+    sim.sleep();
+    let retry = sim.sends().remove(0);
+    assert_eq!(retry.kind, OpKind::Complete);
+    (sim, retry)
+}
+
+fn head_answer(size: u64, etag: &str, crc: u64) -> Result<Response, TransportError> {
+    let headers = [("content-length", size.to_string()), ("etag", etag.to_string()), ("x-amz-checksum-crc64nvme", to_base64(crc))];
+    Ok(Response { status: 200, headers: headers.map(|(n, v)| (n.to_string(), v)).to_vec(), body: String::new() })
+}
+
+#[test]
+fn a_complete_whose_answer_was_lost_is_confirmed_by_the_objects_checksum() {
+    let (mut sim, retry) = complete_reply_lost();
+    sim.answer(&retry, error(404, "NoSuchUpload"));
+    let head = sim.sends();
+    assert_eq!(head[0].kind, OpKind::ConfirmComplete);
+    assert_eq!(head[0].request.method, Method::Head);
+    let whole = combine(crc_of(1, 5 * MIB), crc_of(2, 2 * MIB), 2 * MIB);
+    sim.answer(&head[0], head_answer(7 * MIB, "\"abc-2\"", whole));
+    let result = sim.up.outcome().unwrap().as_ref().expect("done");
+    assert_eq!((result.etag.as_str(), result.upload_id.as_deref()), ("\"abc-2\"", Some("U1")));
+    assert_eq!(result.checksum, Some(to_base64(whole)));
+}
+
+#[test]
+fn another_object_at_the_key_after_a_lost_complete_is_no_such_upload() {
+    let (mut sim, retry) = complete_reply_lost();
+    sim.answer(&retry, error(404, "NoSuchUpload"));
+    let head = sim.sends();
+    sim.answer(&head[0], head_answer(7 * MIB, "\"abc-2\"", 42));
+    assert_eq!(sim.error().code, "NoSuchUpload");
+}
+
+#[test]
+fn no_such_upload_at_the_first_complete_is_final() {
+    let (mut sim, complete) = one_part_completing();
+    sim.answer(&complete[0], error(404, "NoSuchUpload"));
+    assert_eq!(sim.error().code, "NoSuchUpload", "nothing was sent before that could have completed it");
+}

@@ -1,0 +1,11 @@
+//! The upload state machine, driven natively with a fake clock (./sim.rs), one file per topic.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod cancel;
+mod complete;
+mod credentials;
+mod network;
+mod parts;
+mod resume;
+mod retry;
+mod sim;
