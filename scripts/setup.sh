@@ -47,6 +47,13 @@ wasm32_std() {
   echo "debian route installed"
 }
 
+rust_components() {
+  # The test command starts with cargo fmt --check and cargo clippy.
+  if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then echo "rustfmt, clippy present"; return; fi
+  timeout 300 rustup component add rustfmt clippy >&2
+  echo "rustfmt, clippy added"
+}
+
 wasm_bindgen_cli() {
   [ -n "$WASM_BINDGEN_VERSION" ] || { echo 'Cargo.toml must pin wasm-bindgen = "=x.y.z"' >&2; return 1; }
   if wasm-bindgen --version 2>/dev/null | grep -qwF "$WASM_BINDGEN_VERSION"; then echo "$WASM_BINDGEN_VERSION present"; return; fi
@@ -87,6 +94,7 @@ mkdir -p "$CACHE"
 t0=$SECONDS
 step system_packages
 step wasm32_std
+step rust_components
 step wasm_bindgen_cli
 step garage_server
 step moto_server

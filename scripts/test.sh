@@ -39,6 +39,17 @@ stage() {
 stage setup scripts/setup.sh
 source scripts/env.sh
 
+# Habits first: formatting and lints (native and wasm32), warnings are errors.
+lint() {
+  cargo fmt --check
+  cargo clippy --all-targets -- -D warnings
+  if [ "$(wasm_std_route)" = rustup ] || cargo +deb clippy --version >/dev/null 2>&1; then
+    wasm_cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+  else
+    echo "lint: no clippy for the Debian wasm32 toolchain here: wasm32 lints skipped"
+  fi
+}
+stage lint lint
 stage "native tests" cargo test
 # The runner drives Chromium through chromedriver; ./webdriver.json adds the headless flags.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
