@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort, waitForServer } from './garage.mjs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort, putBucketCors, waitForServer } from './garage.mjs';
 
 const CACHE = process.env.RESUMABLE_S3_CACHE || path.join(os.homedir(), '.cache', 'resumable-s3'); // as in garage.mjs
 const PYTHON = path.join(CACHE, 'localstack', 'bin', 'python');
@@ -73,18 +73,7 @@ export async function startLocalStack({ corsOrigins = ['*'] } = {}) {
       if (health.services?.s3 !== 'running') throw new Error(`s3 is ${health.services?.s3}`);
     }, 120_000);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutBucketCorsCommand({
-      Bucket: bucket,
-      CORSConfiguration: {
-        CORSRules: [{
-          AllowedOrigins: corsOrigins,
-          AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
-          AllowedHeaders: ['*'],
-          ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type', 'x-amz-request-id', 'x-amz-version-id'],
-          MaxAgeSeconds: 600,
-        }],
-      },
-    }));
+    await putBucketCors(s3, bucket, corsOrigins);
   } catch (err) {
     const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-4000) : '';
     await stop();
