@@ -10,13 +10,15 @@ async function getJson(url) {
   return response.json();
 }
 
-// One line per finished (or failed) file under the Dashboard.
-function show(className, text) {
+// One line per finished (or failed) file under the Dashboard, replaced when the file is tried again.
+function show(className, text, file) {
   const item = document.createElement('li');
   item.className = className;
   item.textContent = text;
+  if (file) item.dataset.file = file.id;
   document.getElementById('results').append(item);
 }
+const forget = (file) => document.querySelectorAll('#results li').forEach((item) => item.dataset.file === file.id && item.remove());
 
 async function main() {
   // Your backend (e.g. examples/server): GET /config → { endpoint, region, bucket, prefix?, forcePathStyle?, other
@@ -30,9 +32,12 @@ async function main() {
 
   // The body is resumable-s3's UploadResult; resumedParts: parts kept from an earlier visit, not sent again.
   uppy.on('upload-success', (file, { body }) => {
-    show('result', `${body.key}: ${body.size} bytes, ${body.resumedParts} parts resumed, CRC-64/NVME ${body.checksum}`);
+    show('result', `${body.key}: ${body.size} bytes, ${body.resumedParts} parts resumed, CRC-64/NVME ${body.checksum}`, file);
   });
-  uppy.on('upload-error', (file, error) => show('error', `${file.name}: ${error.code ?? error.name}: ${error.message}`));
+  // The message starts with the error's code (e.g. "AccessDenied: …") and says what to fix.
+  uppy.on('upload-error', (file, error) => show('error', `${file.name}: ${error.message}`, file));
+  uppy.on('upload-retry', forget);
+  uppy.on('retry-all', (files) => files.forEach(forget));
   window.exampleUppy = uppy; // for the browser console (and the test suite)
 }
 
