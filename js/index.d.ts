@@ -156,7 +156,7 @@ export interface UploadResult {
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, FileChanged, Cancelled,
  *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed); `message` says what to fix. Stalled only
  *  reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {

@@ -28,7 +28,7 @@ impl Upload {
         // Cancelled while CreateMultipartUpload was in flight: its upload is removed now that its id is known.
         let cancelled = matches!(self.phase, Phase::Creating { cancel_when_created: true });
         self.phase = match cancelled {
-            true => Phase::Cancelling { upload_id, confirming: false },
+            true => Phase::Cancelling { upload_id, confirming: false, ending: super::cancel::cancelled() },
             false => Phase::Uploading { upload_id },
         };
         Ok(Answer::Done)
