@@ -6,6 +6,7 @@ use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
+use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
@@ -27,7 +28,7 @@ impl Upload {
     /// A sampled range read again: other bytes than when the upload started end it with `FileChanged`.
     pub(super) fn on_sample_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
         if self.spec.samples.iter().any(|(sampled, was)| *sampled == range && *was != crc) {
-            return self.fail(super::outcome::file_changed());
+            return self.fail(UploadError::file_changed());
         }
         let Phase::Verifying { upload_id, left } = &mut self.phase else { return };
         left.retain(|r| *r != range);

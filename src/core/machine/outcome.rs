@@ -2,7 +2,7 @@
 use super::types::UploadResult;
 use super::{Phase, Upload};
 use crate::core::checksum;
-use crate::core::codes::{self, CANCELLED, FILE_CHANGED};
+use crate::core::codes::{self, CANCELLED};
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice, PartNotice};
 use crate::core::plan::Part;
@@ -96,13 +96,4 @@ impl Upload {
 /// Another object is at the key and `overwrite` is off.
 pub(super) fn object_exists() -> S3Error {
     S3Error::new(200, codes::OBJECT_EXISTS, "another object is at this key")
-}
-
-/// The file's bytes are not the ones read earlier in this upload.
-pub(super) fn file_changed() -> UploadError {
-    UploadError::new(
-        FILE_CHANGED,
-        "the file changed on disk while it was being uploaded: choose the file again to upload what it holds now \
-         (parts S3 already holds are kept where they still match)",
-    )
 }

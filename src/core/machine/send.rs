@@ -59,7 +59,7 @@ impl Upload {
     pub(super) fn on_part_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
         match self.parts.on_checksum(range, crc, now_ms) {
             Some(Checked::Kept(part)) => self.part_kept(part, now_ms),
-            Some(Checked::Changed) => self.fail(super::outcome::file_changed()),
+            Some(Checked::Changed) => self.fail(UploadError::file_changed()),
             Some(Checked::Noted) | None => {}
         }
     }
