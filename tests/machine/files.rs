@@ -168,3 +168,13 @@ fn an_unreadable_file_stops_the_parts_in_flight_when_its_upload_is_removed() {
     assert_eq!(actions[..2], [Action::Abort(parts[1].id), Action::Abort(third.id)], "the parts in flight stop: {actions:?}");
     assert!(matches!(&actions[2], Action::Send(op) if op.kind == OpKind::Abort), "{actions:?}");
 }
+
+#[test]
+fn a_created_upload_whose_answer_cannot_be_read_is_removed() {
+    // A key with a control character comes back in the XML as it is, which XML 1.0 cannot carry.
+    let mut sim = Sim::new(6 * MIB, 1);
+    let create = sim.sends();
+    let body = "<InitiateMultipartUploadResult><Key>a\u{1}b</Key><UploadId>U1</UploadId></InitiateMultipartUploadResult>";
+    sim.answer(&create[0], answer(200, body));
+    assert_eq!(sim.error().code, "MalformedResponse", "after the upload was removed (sim.error checks the abort)");
+}
