@@ -214,7 +214,7 @@ pub async fn run(
                 live.upload.borrow_mut().on_checksum(range, crc, now_ms());
                 live.report_progress();
             }
-            Some(Event::Checksum(range, Err(err))) => live.upload.borrow_mut().on_read_failed(range, err),
+            Some(Event::Checksum(_, Err(err))) => live.upload.borrow_mut().on_read_failed(err),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);

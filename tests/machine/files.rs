@@ -4,6 +4,7 @@ use crate::sim::*;
 use resumable_s3::core::error::UploadError;
 use resumable_s3::core::machine::{Action, Op, OpKind, Range, UploadSpec};
 use resumable_s3::core::plan::MIB;
+use resumable_s3::core::s3::Body;
 
 fn unreadable() -> UploadError {
     UploadError::new("FileUnreadable", "the file can no longer be read (NotFoundError): choose it again")
@@ -40,7 +41,7 @@ fn a_part_whose_request_fails_has_its_range_read_again_and_an_unreadable_file_en
     // Chromium fails the request of a file removed on disk like a network failure (ERR_FILE_NOT_FOUND).
     sim.answer(&second, offline());
     assert_eq!(sim.poll(), [Action::Checksum(part_range(2))], "the part's range is read again at once");
-    sim.up.on_read_failed(part_range(2), unreadable());
+    sim.up.on_read_failed(unreadable());
     assert_eq!(sim.error().code, "FileUnreadable");
     assert!(sim.error().message.contains("choose it again"));
     assert!(sim.poll().is_empty(), "part 1 is kept for a resume: nothing is aborted");
@@ -163,7 +164,7 @@ fn an_unreadable_file_stops_the_parts_in_flight_when_its_upload_is_removed() {
     let actions = sim.poll();
     assert_eq!(actions[0], Action::Checksum(part_range(1)), "read again, while part 3 takes the free slot: {actions:?}");
     let Action::Send(third) = &actions[1] else { panic!("{actions:?}") };
-    sim.up.on_read_failed(part_range(1), unreadable());
+    sim.up.on_read_failed(unreadable());
     let actions = sim.poll();
     assert_eq!(actions[..2], [Action::Abort(parts[1].id), Action::Abort(third.id)], "the parts in flight stop: {actions:?}");
     assert!(matches!(&actions[2], Action::Send(op) if op.kind == OpKind::Abort), "{actions:?}");
@@ -177,4 +178,20 @@ fn a_created_upload_whose_answer_cannot_be_read_is_removed() {
     let body = "<InitiateMultipartUploadResult><Key>a\u{1}b</Key><UploadId>U1</UploadId></InitiateMultipartUploadResult>";
     sim.answer(&create[0], answer(200, body));
     assert_eq!(sim.error().code, "MalformedResponse", "after the upload was removed (sim.error checks the abort)");
+}
+
+#[test]
+fn without_checksums_a_crc_read_to_check_the_file_is_never_sent() {
+    // Stores without flexible checksums refuse the header.
+    let (mut sim, second) = second_part_in_flight(true, false);
+    sim.answer(&second, offline());
+    sim.sleep();
+    let retry = sim.sends();
+    assert_eq!(numbers(&retry), [2]);
+    assert_eq!(header(&retry[0], "x-amz-checksum-crc64nvme"), None);
+    sim.answer(&retry[0], part_ok(2));
+    let complete = sim.sends();
+    assert_eq!(complete[0].kind, OpKind::Complete);
+    let Body::Xml(body) = &complete[0].request.body else { panic!("{:?}", complete[0].request.body) };
+    assert!(!body.contains("Checksum"), "{body}");
 }

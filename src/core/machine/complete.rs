@@ -45,7 +45,8 @@ impl Upload {
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
                 let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                let mut request =
+                    complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(self.spec.checksums), object_crc);
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }

@@ -290,8 +290,8 @@ impl Upload {
         }
     }
 
-    /// The file could not be read for [`Action::Checksum`] of `range` (removed or changed on disk): the upload ends.
-    pub fn on_read_failed(&mut self, _range: Range, err: UploadError) {
+    /// The file could not be read for an [`Action::Checksum`] (removed or changed on disk): the upload ends.
+    pub fn on_read_failed(&mut self, err: UploadError) {
         if self.outcome().is_none() {
             self.fail(err);
         }

@@ -147,7 +147,8 @@ impl Parts {
                     } else {
                         let id = take_id();
                         entry.task.slot = Slot::InFlight { id, last_progress_ms: None, epoch };
-                        due.push(Due::Send { part, id, crc: entry.crc });
+                        // Without checksums a CRC read to check the file is never sent.
+                        due.push(Due::Send { part, id, crc: entry.crc.filter(|_| checksums) });
                     }
                 }
                 Slot::Listed { checking: checking @ false, .. } => {
@@ -241,10 +242,11 @@ impl Parts {
         self.window = (self.window + 1.0 / self.window).min(self.concurrency as f64);
     }
 
-    /// Every part's ETag (and CRC) in ascending part order (the order S3 requires).
-    pub fn completed(&self) -> Vec<CompletedPart> {
+    /// Every part's ETag (and, with `checksums`, CRC) in ascending part order (the order S3 requires).
+    pub fn completed(&self, checksums: bool) -> Vec<CompletedPart> {
         let parts = self.parts.iter().enumerate();
-        parts.filter_map(|(i, p)| Some(CompletedPart { number: i as u32 + 1, etag: p.etag.clone()?, crc: p.crc })).collect()
+        let crc = |p: &PartTask| p.crc.filter(|_| checksums);
+        parts.filter_map(|(i, p)| Some(CompletedPart { number: i as u32 + 1, etag: p.etag.clone()?, crc: crc(p) })).collect()
     }
 
     /// The whole file's CRC-64/NVME, combined from the parts' in order.
