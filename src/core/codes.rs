@@ -22,6 +22,8 @@ pub const INVALID_OPTIONS: &str = "InvalidOptions";
 pub const FILE_TOO_LARGE: &str = "FileTooLarge";
 /// The file can no longer be read (changed or removed after it was chosen).
 pub const FILE_UNREADABLE: &str = "FileUnreadable";
+/// The file's bytes changed after the upload started (overwritten on disk): what S3 holds is not one file's.
+pub const FILE_CHANGED: &str = "FileChanged";
 /// The `credentials` callback threw or rejected.
 pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
 /// The `credentials` callback answered something that is not credentials.
@@ -43,6 +45,7 @@ pub const OURS: &[&str] = &[
     INVALID_OPTIONS,
     FILE_TOO_LARGE,
     FILE_UNREADABLE,
+    FILE_CHANGED,
     CREDENTIALS_FAILED,
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
@@ -57,3 +60,5 @@ pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
 pub const PRECONDITION_FAILED: &str = "PreconditionFailed";
+/// The bytes S3 got for a part do not match its checksum.
+pub const DIGEST_MISMATCH: &[&str] = &["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"];

@@ -4,6 +4,7 @@
 mod cancel;
 mod complete;
 mod credentials;
+mod files;
 mod network;
 mod parts;
 mod resume;

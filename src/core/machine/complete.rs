@@ -1,14 +1,43 @@
 //! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed, the
 //! parts are listed again; when a retried Complete finds the upload gone, HeadObject tells whether an earlier
 //! attempt whose answer was lost completed it.
-use super::types::OpKind;
+use super::task::Task;
+use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
+use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
 impl Upload {
+    /// Every part of `upload_id` is held: the sampled ranges are read again first (a file overwritten on disk since
+    /// the upload started, even with its modification time put back, is not completed), else Complete goes now.
+    pub(super) fn parts_held(&mut self, upload_id: String, now_ms: u64) -> Vec<Action> {
+        let left: Vec<Range> = self.spec.samples.iter().map(|(range, _)| *range).collect();
+        let reads = left.iter().copied().map(Action::Checksum).collect();
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id };
+            self.control = Task::due(now_ms);
+        } else {
+            self.phase = Phase::Verifying { upload_id, left };
+        }
+        reads
+    }
+
+    /// A sampled range read again: other bytes than when the upload started end it with `FileChanged`.
+    pub(super) fn on_sample_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
+        if self.spec.samples.iter().any(|(sampled, was)| *sampled == range && *was != crc) {
+            return self.fail(UploadError::file_changed());
+        }
+        let Phase::Verifying { upload_id, left } = &mut self.phase else { return };
+        left.retain(|r| *r != range);
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id: std::mem::take(upload_id) };
+            self.control = Task::due(now_ms);
+        }
+    }
+
     pub(super) fn complete_step(&self) -> Step {
         let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
         match &self.phase {
@@ -16,7 +45,8 @@ impl Upload {
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
                 let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                let mut request =
+                    complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(self.spec.checksums), object_crc);
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }
