@@ -4,8 +4,8 @@ import { Emitter } from './emitter.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
-// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError }).
-const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError' };
+// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onChecksums }).
+const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', checksums: 'onChecksums' };
 
 class UploadHandle {
   #events = new Emitter();

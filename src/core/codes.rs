@@ -30,6 +30,10 @@ pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
 pub const SIGNING_FAILED: &str = "SigningFailed";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
+/// `checksums: "required"` and the store refuses flexible checksums (or this algorithm).
+pub const CHECKSUMS_UNSUPPORTED: &str = "ChecksumsUnsupported";
+/// A key S3 cannot store or a browser cannot address as given (a `.` or `..` segment, over 1,024 bytes).
+pub const INVALID_KEY: &str = "InvalidKey";
 
 /// The library's own codes.
 pub const OURS: &[&str] = &[
@@ -47,6 +51,8 @@ pub const OURS: &[&str] = &[
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
     WORKER_FAILED,
+    CHECKSUMS_UNSUPPORTED,
+    INVALID_KEY,
 ];
 
 // S3's codes that change what the library does (the rest are shown to the app as S3 said them).
@@ -55,3 +61,4 @@ pub const INVALID_PART: &str = "InvalidPart";
 pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
+pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";

@@ -1,6 +1,6 @@
-//! CRC-64/NVME of a byte range of the file, read in chunks so a large part never sits in memory whole.
+//! The CRC of a byte range of the file, read in chunks so a large part never sits in memory whole.
 use super::errors::describe;
-use crate::core::checksum::Crc64;
+use crate::core::checksum::{Algorithm, Hasher};
 use crate::core::codes::FILE_UNREADABLE;
 use crate::core::error::UploadError;
 use crate::core::plan::MIB;
@@ -17,17 +17,17 @@ const CHUNK: u64 = MIB;
 /// with `arrayBuffer()`, which has no such stream machinery (a stuck checksum read would stop the upload for good).
 const STREAM_READ_TIMEOUT_MS: u32 = 20_000;
 
-pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
+pub async fn range_crc(file: &Blob, algorithm: Algorithm, start: u64, len: u64) -> Result<u64, UploadError> {
     // A file changed or removed after it was chosen can no longer be read (NotReadableError).
     let unreadable = |e| UploadError::new(FILE_UNREADABLE, format!("the file can no longer be read ({}): choose it again", describe(&e)));
     let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
-    let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new() };
+    let mut reader = ChunkReader { crc: algorithm.hasher(), copy: Vec::new() };
     let streamed = match byob_reader(&slice) {
         Some(stream) => reader.read_stream(&stream).await.map_err(unreadable)?,
         None => false,
     };
     if !streamed {
-        reader.crc = Crc64::default();
+        reader.crc = algorithm.hasher();
         reader.read_slices(&slice, len).await.map_err(unreadable)?;
     }
     Ok(reader.crc.finish())
@@ -45,7 +45,7 @@ fn byob_reader(slice: &Blob) -> Option<ReadableStreamByobReader> {
 }
 
 struct ChunkReader {
-    crc: Crc64,
+    crc: Hasher,
     /// The chunk in wasm memory: the CRC runs there.
     copy: Vec<u8>,
 }

@@ -47,7 +47,7 @@ impl Engine {
     }
 
     /// Starts uploading `file` (a `File` or `Blob`) to `options.key`. `emit(type, event)` is called with "progress",
-    /// "state", "part" and "error" events.
+    /// "state", "part", "error" and "checksums" events.
     pub fn start(&self, file: Blob, options: JsValue, emit: Function) -> EngineUpload {
         let shared = self.shared.clone();
         let control = Rc::new(Control::default());
@@ -60,7 +60,7 @@ impl Engine {
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {
-                spec.known_upload_id = persistence.known_upload_id(spec.checksums).await;
+                spec.known_upload_id = persistence.known_upload_id(spec.checksum()).await;
             }
             let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))

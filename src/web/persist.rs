@@ -3,7 +3,7 @@
 //! resume through ListMultipartUploads.
 use super::checksum::range_crc;
 use super::store::Store;
-use crate::core::checksum::combine;
+use crate::core::checksum::Algorithm;
 use crate::core::fingerprint::{record_id, sample_ranges, FileIdentity};
 use crate::core::machine::UploadSpec;
 use crate::core::record::{UploadRecord, DEFAULT_MAX_AGE_MS};
@@ -32,7 +32,8 @@ impl Persistence {
         }
         let mut samples_crc = 0;
         for (offset, len) in sample_ranges(spec.plan.size) {
-            samples_crc = combine(samples_crc, range_crc(file, offset, len).await.ok()?, len);
+            let crc = range_crc(file, Algorithm::Crc64Nvme, offset, len).await.ok()?;
+            samples_crc = Algorithm::Crc64Nvme.combine(samples_crc, crc, len);
         }
         let (name, last_modified_ms) = match file.dyn_ref::<File>() {
             Some(f) => (f.name(), f.last_modified() as u64),
@@ -43,10 +44,10 @@ impl Persistence {
         Some(Self { store, id, saved: None })
     }
 
-    /// The upload this file was going into, if one is remembered with the same checksums.
-    pub async fn known_upload_id(&mut self, checksums: bool) -> Option<String> {
+    /// The upload this file was going into, if one is remembered with the same checksum algorithm (or none).
+    pub async fn known_upload_id(&mut self, checksum: Option<Algorithm>) -> Option<String> {
         let record = self.store.get(&self.id).await.ok()??;
-        if record.checksum_algorithm != algorithm(checksums) {
+        if record.checksum_algorithm.as_deref() != checksum.map(Algorithm::name) {
             return None;
         }
         self.saved = Some(record.upload_id.clone());
@@ -54,12 +55,12 @@ impl Persistence {
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, checksums: bool) {
+    pub async fn remember(&mut self, upload_id: &str, checksum: Option<Algorithm>) {
         if self.saved.as_deref() == Some(upload_id) {
             return;
         }
-        let record =
-            UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm: algorithm(checksums), created_at_ms: now_ms() };
+        let checksum_algorithm = checksum.map(|a| a.name().to_string());
+        let record = UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm, created_at_ms: now_ms() };
         if self.store.put(&record).await.is_ok() {
             self.saved = Some(upload_id.to_string());
         }
@@ -68,8 +69,4 @@ impl Persistence {
     pub async fn forget(&self) {
         let _ = self.store.delete(&self.id).await;
     }
-}
-
-fn algorithm(checksums: bool) -> Option<String> {
-    checksums.then(|| crate::core::checksum::ALGORITHM.to_string())
 }

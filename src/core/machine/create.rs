@@ -8,14 +8,14 @@ impl Upload {
         let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
         match self.phase {
             Phase::PuttingEmpty => Step::Send(OpKind::PutEmpty, put_object::request(endpoint, object, content_type)),
-            _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
+            _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksum())),
         }
     }
 
     pub(super) fn on_create_answer(&mut self, kind: OpKind, resp: &Response) -> Result<Answer, S3Error> {
         if kind == OpKind::PutEmpty {
             let etag = put_object::parse(resp)?;
-            self.finish(etag, String::new(), None, None);
+            self.finish(etag, String::new(), None, None, None);
             return Ok(Answer::Done);
         }
         let upload_id = create_multipart_upload::parse(resp)?;

@@ -18,6 +18,7 @@ mod cancel;
 mod complete;
 mod create;
 mod discover;
+mod fallback;
 mod network;
 mod outcome;
 mod parts;
@@ -123,6 +124,10 @@ pub struct Upload {
     next_id: OpId,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
+    /// Actions decided while digesting an answer, handed out by the next [`Upload::poll`].
+    pending: Vec<Action>,
+    /// The store refused `x-amz-checksum-mode` on HeadObject (see fallback.rs).
+    head_checksum_mode_refused: bool,
 }
 
 impl Upload {
@@ -145,6 +150,8 @@ impl Upload {
             already_uploaded: false,
             next_id: 1,
             notices: vec![],
+            pending: vec![],
+            head_checksum_mode_refused: false,
             spec,
         }
     }
@@ -154,7 +161,8 @@ impl Upload {
         if self.outcome().is_some() {
             return vec![];
         }
-        let mut actions = self.abort_stalled(now_ms);
+        let mut actions = std::mem::take(&mut self.pending);
+        actions.extend(self.abort_stalled(now_ms));
         if !self.network.online || self.paused {
             return actions;
         }
@@ -230,6 +238,7 @@ impl Upload {
         let epoch = self.control.signed_epoch();
         let answered = match kind {
             OpKind::Part(part) => return self.on_part_answer(id, part, &resp, now_ms),
+            OpKind::Discard => return,
             _ if self.control.in_flight_id() != Some(id) => return, // an attempt already given up on
             OpKind::PutEmpty | OpKind::Create => self.on_create_answer(kind, &resp),
             OpKind::FindUpload | OpKind::ListParts | OpKind::HeadObject => self.on_discover_answer(kind, &resp, now_ms),
@@ -244,6 +253,7 @@ impl Upload {
                     self.succeeded();
                 }
             }
+            Err(err) if self.checksums_refused(kind, &err, now_ms) => {}
             Err(err) => self.on_refused(Target::Control, &err, &resp, epoch, now_ms),
         }
     }
@@ -264,7 +274,7 @@ impl Upload {
         }
     }
 
-    /// The CRC-64/NVME of `range` of the local file, asked for by [`Action::Checksum`].
+    /// The CRC (of the spec's algorithm) of `range` of the local file, asked for by [`Action::Checksum`].
     pub fn on_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
         match self.phase {
             Phase::CheckingExisting { .. } => self.on_file_checksum(crc, now_ms),

@@ -1,4 +1,5 @@
 //! Small helpers over roxmltree for S3's XML: S3 answers use a default namespace, so elements are matched by local name.
+use crate::core::checksum::Algorithm;
 use roxmltree::{Document, Node};
 
 pub(super) fn child<'a>(node: Node<'a, 'a>, name: &str) -> Option<Node<'a, 'a>> {
@@ -19,6 +20,11 @@ pub(super) fn parse_num<T: std::str::FromStr>(node: Node, name: &str) -> Option<
 
 pub(super) fn flag(node: Node, name: &str) -> bool {
     text(node, name).is_some_and(|t| t.trim() == "true")
+}
+
+/// The flexible checksum an element carries (`ChecksumCRC64NVME`, `ChecksumCRC32C` or `ChecksumCRC32`), if any.
+pub(super) fn checksum(node: Node) -> Option<(Algorithm, String)> {
+    Algorithm::ALL.into_iter().find_map(|a| text(node, a.xml_tag()).map(|v| (a, v)))
 }
 
 /// The root element if it has the expected name.
