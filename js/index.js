@@ -67,8 +67,8 @@ export class Uploader {
 
   start(file, options = {}) {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
-    const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
-    const callbacks = { onProgress, onState, onPart, onError };
+    const { onProgress, onState, onPart, onError, onChecksums, ...uploadOptions } = options;
+    const callbacks = { onProgress, onState, onPart, onError, onChecksums };
     let handle = null;
     const emit = (type, event) => {
       handle.emit(type, event);

@@ -157,7 +157,7 @@ admin_token = "${secrets.adminToken}"
           AllowedOrigins: corsOrigins,
           AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
           AllowedHeaders: ['*'],
-          ExposeHeaders: ['ETag', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-version-id'],
+          ExposeHeaders: ['ETag', 'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type', 'x-amz-version-id'],
           MaxAgeSeconds: 600,
         }],
       },
