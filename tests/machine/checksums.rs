@@ -13,11 +13,27 @@ fn with_checksums(size: u64, algorithm: Algorithm, required: bool) -> Sim {
     Sim::with(spec)
 }
 
+/// A new CRC-64/NVME upload ("auto"), CreateMultipartUpload answered.
+fn created(size: u64) -> Sim {
+    let mut sim = with_checksums(size, Algorithm::Crc64Nvme, false);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    sim
+}
+
 /// The file: part N is N repeated; CRCs of `algorithm`.
 fn crc(algorithm: Algorithm, range: Range) -> u64 {
     let mut hasher = algorithm.hasher();
     hasher.update(&vec![(range.offset / (5 * MIB) + 1) as u8; range.len as usize]);
     hasher.finish()
+}
+
+/// The whole CRC (base64) of the 7 MiB test file: 5 MiB of 1s, 2 MiB of 2s.
+fn whole_7_mib(algorithm: Algorithm) -> String {
+    let mut hasher = algorithm.hasher();
+    hasher.update(&vec![1u8; 5 * MIB as usize]);
+    hasher.update(&vec![2u8; 2 * MIB as usize]);
+    algorithm.to_base64(hasher.finish())
 }
 
 fn checksum_notices(sim: &mut Sim) -> Vec<ChecksumNotice> {
@@ -61,10 +77,7 @@ fn crc32c_parts_and_the_whole_object_carry_crc32c() {
         sim.answer(op, part_ok(part_of(op).number));
     }
     let complete = sim.sends().remove(0);
-    let mut whole = Algorithm::Crc32C.hasher();
-    whole.update(&vec![1u8; 5 * MIB as usize]);
-    whole.update(&vec![2u8; 2 * MIB as usize]);
-    let whole = Algorithm::Crc32C.to_base64(whole.finish());
+    let whole = whole_7_mib(Algorithm::Crc32C);
     assert_eq!(header(&complete, "x-amz-checksum-crc32c"), Some(whole.as_str()));
     assert!(body(&complete).contains("<ChecksumCRC32C>"), "{}", body(&complete));
     let done = format!("<CompleteMultipartUploadResult><ETag>e</ETag><ChecksumCRC32C>{whole}</ChecksumCRC32C><ChecksumType>FULL_OBJECT</ChecksumType></CompleteMultipartUploadResult>");
@@ -117,9 +130,7 @@ fn required_checksums_fail_with_checksums_unsupported_naming_the_fix() {
 
 #[test]
 fn gcs_refuses_the_first_checksummed_part_the_upload_is_aborted_and_started_again() {
-    let mut sim = with_checksums(12 * MIB, Algorithm::Crc64Nvme, false);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created(12 * MIB);
     let parts = sim.sends_checksummed(|r| crc(Algorithm::Crc64Nvme, r));
     assert_eq!(numbers(&parts), [1, 2]);
     sim.answer(&parts[0], error(403, "SignatureDoesNotMatch"));
@@ -141,9 +152,7 @@ fn gcs_refuses_the_first_checksummed_part_the_upload_is_aborted_and_started_agai
 
 #[test]
 fn a_signature_refusal_after_a_checksummed_part_was_taken_is_about_the_signature() {
-    let mut sim = with_checksums(12 * MIB, Algorithm::Crc64Nvme, false);
-    let create = sim.sends();
-    sim.answer(&create[0], answer(200, CREATED));
+    let mut sim = created(12 * MIB);
     let parts = sim.sends_checksummed(|r| crc(Algorithm::Crc64Nvme, r));
     sim.answer(&parts[0], part_ok(1));
     sim.answer(&parts[1], error(403, "SignatureDoesNotMatch"));
@@ -195,13 +204,6 @@ fn head_object_asks_for_checksums_only_with_them_and_drops_the_header_a_store_re
 
 #[test]
 fn only_a_matching_full_object_checksum_sets_the_results_algorithm() {
-    let whole = |sim: &Sim| {
-        let mut hasher = Algorithm::Crc64Nvme.hasher();
-        hasher.update(&vec![1u8; 5 * MIB as usize]);
-        hasher.update(&vec![2u8; 2 * MIB as usize]);
-        let _ = sim;
-        Algorithm::Crc64Nvme.to_base64(hasher.finish())
-    };
     let cases = [
         ("<ChecksumType>FULL_OBJECT</ChecksumType>", true, Some("CRC64NVME")),
         ("", true, None),                                          // a store that takes the headers and says nothing
@@ -209,12 +211,10 @@ fn only_a_matching_full_object_checksum_sets_the_results_algorithm() {
         ("<ChecksumType>FULL_OBJECT</ChecksumType>", false, None), // another object's CRC
     ];
     for (checksum_type, same, expected) in cases {
-        let mut sim = with_checksums(7 * MIB, Algorithm::Crc64Nvme, false);
-        let create = sim.sends();
-        sim.answer(&create[0], answer(200, CREATED));
+        let mut sim = created(7 * MIB);
         let complete = send_all_parts(&mut sim, Algorithm::Crc64Nvme);
         checksum_notices(&mut sim);
-        let value = if same { whole(&sim) } else { Algorithm::Crc64Nvme.to_base64(42) };
+        let value = if same { whole_7_mib(Algorithm::Crc64Nvme) } else { Algorithm::Crc64Nvme.to_base64(42) };
         let done = format!("<CompleteMultipartUploadResult><ETag>e</ETag><ChecksumCRC64NVME>{value}</ChecksumCRC64NVME>{checksum_type}</CompleteMultipartUploadResult>");
         sim.answer(&complete, answer(200, &done));
         let result = sim.up.outcome().unwrap().as_ref().unwrap().clone();

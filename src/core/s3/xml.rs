@@ -27,6 +27,17 @@ pub(super) fn checksum(node: Node) -> Option<(Algorithm, String)> {
     Algorithm::ALL.into_iter().find_map(|a| text(node, a.xml_tag()).map(|v| (a, v)))
 }
 
+/// S3 echoes keys as they are, and XML 1.0 cannot carry control characters other than tab, CR and LF: they
+/// become U+FFFD so the rest of the answer can be read (a key read from it then differs from ours, which is safe:
+/// an upload of another key is never continued).
+pub(super) fn readable(body: &str) -> std::borrow::Cow<'_, str> {
+    let invalid = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    match body.contains(invalid) {
+        true => body.replace(invalid, "\u{FFFD}").into(),
+        false => body.into(),
+    }
+}
+
 /// The root element if it has the expected name.
 pub(super) fn root<'a>(doc: &'a Document<'a>, name: &str) -> Option<Node<'a, 'a>> {
     Some(doc.root_element()).filter(|r| r.tag_name().name() == name)
