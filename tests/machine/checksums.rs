@@ -173,7 +173,7 @@ fn gcs_refuses_a_checksummed_complete_with_412_unless_the_key_must_not_exist() {
             let kinds: Vec<OpKind> = sim.sends().iter().map(|op| op.kind).collect();
             assert_eq!(kinds, [OpKind::Discard, OpKind::Create]);
         } else {
-            assert_eq!(sim.error().code, "PreconditionFailed", "If-None-Match's 412: the key exists");
+            assert_eq!(sim.error().code, "ObjectExists", "If-None-Match's 412: the key exists");
         }
     }
 }
@@ -244,4 +244,16 @@ fn resume_keeps_only_parts_checksummed_with_this_uploads_algorithm() {
     sim.answer(&list[0], answer(200, &listed));
     let sent = sim.sends_checksummed(|r| crc(Algorithm::Crc32C, r));
     assert_eq!(numbers(&sent), [1, 3], "part 2 (CRC32C, matching) is kept; part 1 (CRC-64/NVME) is sent again");
+}
+
+#[test]
+fn an_empty_file_refused_its_checksum_is_put_again_with_content_md5() {
+    let mut sim = with_checksums(0, Algorithm::Crc64Nvme, false);
+    let put = sim.sends();
+    assert_eq!((put[0].kind, header(&put[0], "x-amz-checksum-crc64nvme")), (OpKind::PutEmpty, Some("AAAAAAAAAAA=")));
+    sim.answer(&put[0], answer(400, &b2_refusal("x-amz-checksum-crc64nvme")));
+    let again = sim.sends();
+    assert_eq!((again[0].kind, header(&again[0], "x-amz-checksum-crc64nvme")), (OpKind::PutEmpty, None));
+    assert!(header(&again[0], "content-md5").is_some(), "Object Lock buckets still get a checksum");
+    assert_eq!(checksum_notices(&mut sim)[0].status, "disabled");
 }

@@ -61,16 +61,18 @@ impl Upload {
         self.parts.reset(now_ms);
         self.progress.restart();
         self.resumed_parts = 0;
-        self.phase = Phase::Creating { cancel_when_created: false };
+        if !matches!(self.phase, Phase::PuttingEmpty) {
+            self.phase = Phase::Creating { cancel_when_created: false };
+        }
         self.control = Task::due(now_ms);
         true
     }
 
     fn is_checksum_refusal(&self, kind: OpKind, err: &S3Error) -> bool {
+        let carries_checksums = matches!(kind, OpKind::PutEmpty | OpKind::Create | OpKind::Part(_) | OpKind::Complete);
         match (kind, err.status, err.code.as_str()) {
-            (OpKind::Create | OpKind::Part(_) | OpKind::Complete, 501, _)
-            | (OpKind::Create | OpKind::Part(_) | OpKind::Complete, _, NOT_IMPLEMENTED) => true,
-            (OpKind::Create | OpKind::Part(_) | OpKind::Complete, 400, "InvalidArgument" | "InvalidRequest") => names_checksum(err),
+            (_, 501, _) | (_, _, NOT_IMPLEMENTED) => carries_checksums,
+            (_, 400, "InvalidArgument" | "InvalidRequest") => carries_checksums && names_checksum(err),
             // GCS. Only the first checksummed part can tell: once a part with a checksum has been taken, a
             // signature refusal is about the signature.
             (OpKind::Part(_), 403, SIGNATURE_DOES_NOT_MATCH) => self.parts.done_count() == 0,
