@@ -187,8 +187,8 @@ export interface UploadResult {
  *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed, ChecksumsUnsupported, InvalidKey); `message` says what to fix.
  *  ChecksumsUnsupported: checksums: "required" and the store refuses them (choose another checksumAlgorithm, or
  *  "auto"); InvalidKey: the key has a "." or ".." segment or is over 1,024 bytes (before any request); a wrong
- *  endpoint (a path after the host, the bucket in the host, another AWS region than `region`) is InvalidOptions. Stalled only
- *  reaches `error` events (the request is sent again). */
+ *  endpoint (a path after the host, the bucket in the host, another AWS region than `region`) is InvalidOptions.
+ *  Stalled only reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;

@@ -4,6 +4,7 @@
 //! CreateMultipartUpload, then fails a checksummed UploadPart with `403 SignatureDoesNotMatch` and a checksummed
 //! Complete with `412`. Such a refusal turns the checksums off and starts a new upload without them (the refused
 //! one is aborted), and the app is told; with `checksums_required` it is a `ChecksumsUnsupported` error instead.
+//! An empty file's PutObject refused its checksum is put again with Content-MD5 (see put_object.rs).
 //! Some B2 versions also refuse `x-amz-checksum-mode` on HeadObject (a bare 400: HEAD errors have no body): HEAD
 //! is then sent without it, and only HEAD.
 use super::task::Task;
