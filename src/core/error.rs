@@ -71,14 +71,17 @@ impl UploadError {
 
     /// A request that got no readable answer at all.
     pub fn network(ctx: &Context, detail: &str) -> Self {
-        Self::new(
-            NETWORK_ERROR,
-            format!(
-                "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
-                 rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
-                ctx.endpoint.url, ctx.object.bucket
-            ),
-        )
+        let mut message = format!(
+            "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
+             rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
+            ctx.endpoint.url, ctx.object.bucket
+        );
+        // Virtual-hosted style needs DNS (and a certificate) for bucket.host, which custom domains and many stores lack.
+        let bucket_url = crate::core::s3::probe_url(ctx.endpoint, &ctx.object.bucket);
+        if !bucket_url.starts_with(ctx.endpoint.url.trim_end_matches('/')) {
+            message.push_str(&format!("; requests go to {bucket_url}: if that host does not resolve, set forcePathStyle: true"));
+        }
+        Self::new(NETWORK_ERROR, message)
     }
 }
 
@@ -114,5 +117,20 @@ mod tests {
         assert!(err.message.contains("bucket 'media' does not exist at http://127.0.0.1:3900"), "{}", err.message);
         assert!(err.message.contains("The server's words"));
         assert_eq!(UploadError::from_s3(&s3("Weird"), &ctx).message, "Weird: The server's words");
+    }
+
+    #[test]
+    fn an_unreachable_virtual_host_names_path_style() {
+        let (_, object) = ctx_parts();
+        let virtual_host = Endpoint { url: "https://store.example.com".into(), region: "us-east-1".into(), force_path_style: false };
+        let err = UploadError::network(&Context { endpoint: &virtual_host, object: &object }, "Failed to fetch");
+        assert!(
+            err.message.ends_with("requests go to https://media.store.example.com: if that host does not resolve, set forcePathStyle: true"),
+            "{}",
+            err.message
+        );
+        let (path_style, _) = ctx_parts();
+        let err = UploadError::network(&Context { endpoint: &path_style, object: &object }, "Failed to fetch");
+        assert!(!err.message.contains("forcePathStyle"), "{}", err.message);
     }
 }

@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod cancel;
+mod checksums;
 mod complete;
 mod credentials;
 mod files;
