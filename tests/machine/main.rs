@@ -5,6 +5,7 @@ mod cancel;
 mod complete;
 mod credentials;
 mod network;
+mod object_options;
 mod parts;
 mod resume;
 mod retry;

@@ -31,7 +31,7 @@ impl Upload {
             return match head_object::parse(resp)? {
                 Some(info) if self.is_this_upload(&info) => {
                     let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
-                    self.finish(etag, String::new(), Some(upload_id), checksum);
+                    self.finish(etag, String::new(), Some(upload_id), checksum, info.stored);
                     Ok(Answer::Done)
                 }
                 _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
@@ -39,7 +39,7 @@ impl Upload {
         }
         match complete_multipart_upload::parse(resp) {
             Ok(done) => {
-                self.finish(done.etag, done.location, Some(upload_id), done.checksum);
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum, done.stored);
                 Ok(Answer::Done)
             }
             Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {

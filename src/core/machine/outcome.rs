@@ -6,10 +6,10 @@ use crate::core::codes::{self, CANCELLED};
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice, PartNotice};
 use crate::core::plan::Part;
-use crate::core::s3::{self, S3Error};
+use crate::core::s3::{self, S3Error, Stored};
 
 impl Upload {
-    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>) {
+    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>, stored: Stored) {
         let object = &self.spec.object;
         let location = if location.starts_with("http://") || location.starts_with("https://") {
             location
@@ -30,6 +30,9 @@ impl Upload {
             checksum,
             resumed_parts: self.resumed_parts,
             already_uploaded: self.already_uploaded,
+            version_id: stored.version_id,
+            server_side_encryption: stored.server_side_encryption,
+            checksum_type: stored.checksum_type,
         };
         self.phase = Phase::Finished(Ok(result));
     }

@@ -1,12 +1,13 @@
 //! HeadObject: does the object exist, how large is it, what checksums does it carry.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html>
-use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error, Stored};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectInfo {
     pub size: u64,
     pub etag: Option<String>,
     pub checksum_crc64nvme: Option<String>,
+    pub stored: Stored,
 }
 
 /// Asks for the object's checksums too (`x-amz-checksum-mode: ENABLED`).
@@ -23,7 +24,8 @@ pub fn parse(resp: &Response) -> Result<Option<ObjectInfo>, S3Error> {
             let header = |name| resp.header(name).map(str::to_string);
             let size = resp.header("content-length").and_then(|v| v.trim().parse().ok());
             let size = size.ok_or_else(|| S3Error::malformed(resp, "a Content-Length header"))?;
-            Ok(Some(ObjectInfo { size, etag: header("etag"), checksum_crc64nvme: header("x-amz-checksum-crc64nvme") }))
+            let checksum_crc64nvme = header("x-amz-checksum-crc64nvme");
+            Ok(Some(ObjectInfo { size, etag: header("etag"), checksum_crc64nvme, stored: Stored::from_headers(resp) }))
         }
         _ => Err(S3Error::from_response(resp)),
     }
