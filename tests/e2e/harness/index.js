@@ -1,5 +1,5 @@
 // Test harness page: exposes window.runUpload(opts) and window.startUpload(opts) for the end-to-end tests.
-import { Uploader } from 'resumable-s3';
+import { Uploader, contentDisposition } from 'resumable-s3';
 
 // Every field of an UploadResult (copied one by one: the result may be a wasm-bindgen object that does not serialize).
 const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 'checksumAlgorithm', 'checksum',
@@ -116,4 +116,5 @@ window.clearUploadRecords = () => new Promise((resolve, reject) => {
 });
 // For tests that drive the library directly (several files, one Uploader).
 window.Uploader = Uploader;
+window.contentDisposition = contentDisposition;
 window.harnessReady = true;
