@@ -57,6 +57,7 @@ test('Garage stores metadata (non-ASCII as RFC 2047), the content headers and SS
   const { result, error } = await h.outcome();
   assert.equal(error, undefined, JSON.stringify(error));
   assert.equal(result.uploadId?.length > 0, true);
+  assert.equal(result.checksumType, 'FULL_OBJECT', 'Garage answers Complete with the checksum type');
 
   // Garage encrypts each part with the key its UploadPart carried: the object reads back only with the key.
   await assert.rejects(head(key), 'readable without the SSE-C key');
