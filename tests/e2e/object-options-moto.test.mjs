@@ -5,10 +5,9 @@
 // file goes through PutObject with the same options.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  GetObjectAclCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketCorsCommand, PutBucketVersioningCommand, S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { startHarness } from '../support/e2e.mjs';
+import { putBucketCors } from '../support/garage.mjs';
 import { startMoto } from '../support/moto.mjs';
 
 const BUCKET = 'options';
@@ -23,11 +22,7 @@ before(async () => {
   await moto.createBucket(BUCKET);
   s3 = new S3Client({ endpoint: moto.endpoint, region: moto.region, forcePathStyle: true, credentials: CREDENTIALS, responseChecksumValidation: 'WHEN_REQUIRED' });
   await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-  // The CORS rule the README recommends.
-  await s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [{
-    AllowedOrigins: ['*'], AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], AllowedHeaders: ['*'],
-    ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type', 'x-amz-version-id', 'x-amz-server-side-encryption'],
-  }] } }));
+  await putBucketCors(s3, BUCKET, ['*']); // the README's rule, as every test server has it
 });
 after(async () => {
   s3?.destroy();

@@ -24,6 +24,8 @@ const RESERVED: &[&str] = &[
     "x-amz-storage-class",
     "x-amz-expected-bucket-owner",
     "x-amz-request-payer",
+    // ifExists: "error" sends If-None-Match: * on Complete and the empty file's PutObject.
+    "if-none-match",
     "accept-charset",
     "accept-encoding",
     "connection",
@@ -80,7 +82,9 @@ mod tests {
     #[test]
     fn headers_never_collide_with_the_librarys() {
         let check = |name: &str| ObjectOptions::new(&ObjectOptionsInput { headers: vec![(name.to_string(), "v".to_string())], ..Default::default() });
-        for name in ["Content-Type", "authorization", "x-amz-date", "x-amz-checksum-crc32", "x-amz-meta-a", "x-amz-acl", "expires", "Cookie"] {
+        for name in
+            ["Content-Type", "authorization", "x-amz-date", "x-amz-checksum-crc32", "x-amz-meta-a", "x-amz-acl", "expires", "Cookie", "If-None-Match"]
+        {
             assert!(check(name).is_err(), "{name} was accepted");
         }
         assert!(check("x-amz-server-side-encryption-customer-key").unwrap_err().contains("sseCustomerKey"));
