@@ -66,3 +66,19 @@ fn a_record_made_with_other_options_stops_discovery_too() {
     let mut sim = Sim::options(false, true, 6 * MIB);
     assert_eq!(sim.sends()[0].kind, OpKind::FindUpload, "without options or a record, the server's uploads are listed");
 }
+
+#[test]
+fn with_sse_c_an_object_head_cannot_read_is_replaced_or_refused() {
+    // AWS: HEAD of an SSE-C object without its key is a 400 (the discovery HeadObject carries no key).
+    let mut sim = with_options(6 * MIB, true, false);
+    let head = sim.sends();
+    sim.answer(&head[0], Ok(Response { status: 400, headers: vec![], body: String::new() }));
+    assert_eq!(sim.sends()[0].kind, OpKind::Create);
+    let input = ObjectOptionsInput { sse_customer_key: Some(KEY.into()), ..Default::default() };
+    let mut spec = spec(6 * MIB, 2);
+    (spec.object_options, spec.resume, spec.overwrite) = (ObjectOptions::new(&input).unwrap(), true, false);
+    let mut sim = Sim::with(spec);
+    let head = sim.sends();
+    sim.answer(&head[0], Ok(Response { status: 400, headers: vec![], body: String::new() }));
+    assert_eq!(sim.error().code, "ObjectExists");
+}

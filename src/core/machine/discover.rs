@@ -96,6 +96,15 @@ impl Upload {
     }
 
     fn on_head_object(&mut self, resp: &Response) -> Result<Answer, S3Error> {
+        // AWS answers HEAD without the SSE-C key of an object encrypted with one with 400: an object is there, and
+        // this upload (with its own key) can only replace it.
+        if resp.status == 400 && self.spec.object_options.has_customer_key() {
+            if !self.spec.overwrite {
+                return Err(object_exists());
+            }
+            self.phase = Phase::Creating { cancel_when_created: false };
+            return Ok(Answer::Done);
+        }
         // Not allowed to read the object (403) is treated as no object: the upload goes ahead.
         let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
         self.phase = match found {

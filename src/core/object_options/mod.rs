@@ -132,6 +132,11 @@ impl ObjectOptions {
         !self.object.is_empty() || !self.customer_key.is_empty()
     }
 
+    /// SSE-C: requests on the object's data carry the app's key.
+    pub fn has_customer_key(&self) -> bool {
+        !self.customer_key.is_empty()
+    }
+
     /// A fingerprint of everything the object is made with (content type included), as the local record keeps
     /// it: an unfinished upload made with other options is not continued. The SSE-C key enters only as the MD5
     /// S3 itself returns, and only through a CRC: the record never holds the key.
