@@ -60,7 +60,7 @@ impl Upload {
             return match head_object::parse(resp)? {
                 Some(info) if self.is_this_upload(&info) => {
                     let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
-                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc);
+                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc, info.stored);
                     Ok(Answer::Done)
                 }
                 _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
@@ -69,7 +69,7 @@ impl Upload {
         match complete_multipart_upload::parse(resp) {
             Ok(done) => {
                 let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
-                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc);
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc, done.stored);
                 Ok(Answer::Done)
             }
             Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {
