@@ -38,7 +38,9 @@ interface CommonOptions {
   /** The store's smallest part. S3 rejects parts under 5 MiB (the default); only lower it for stores that
    *  accept smaller parts (e.g. in tests). */
   minPartSize?: number;
-  /** Parts in flight at once, shared by every file of this Uploader (halved for a while when S3 throttles). Default 4. */
+  /** Parts in flight at once, shared by every file of this Uploader (halved for a while when S3 throttles). Default 4,
+   *  at most 16: a browser opens 6 connections to one host over HTTP/1.1 (S3's protocol), and parts beyond them wait
+   *  in the browser, signed, until a connection is free. */
   concurrency?: number;
   /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
   stallTimeoutMs?: number;
@@ -126,7 +128,7 @@ export interface UploadEvents {
 
 export interface UploadOptions {
   key: string;
-  /** Default: the file's type, if it has one. */
+  /** Default: the file's type, if it has one. Printable ASCII only (a MIME type), else InvalidOptions. */
   contentType?: string;
   onProgress?: (progress: UploadProgress) => void;
   onState?: (state: UploadState) => void;
@@ -154,7 +156,10 @@ export interface UploadResult {
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
  *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
- *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed); `message` says what to fix. Stalled only
+ *  Stopped, ObjectExists, MalformedResponse, Stalled, BrowserRefused, WorkerFailed); `message` says what to fix.
+ *  InvalidOptions also covers unknown option names (a typo), a contentType that is not printable ASCII and a
+ *  concurrency above 16. BrowserRefused: the browser threw while a request was built (e.g. a header value from the
+ *  sign callback it refuses): not retried. Stalled only
  *  reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
   name: "UploadError";
@@ -184,9 +189,10 @@ export interface UploadHandle {
 /** Uploads files to one bucket with S3 multipart uploads that survive network loss, reloads and crashes. */
 export declare class Uploader {
   constructor(options: UploaderOptions);
-  /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`). */
+  /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`).
+   *  Throws an UploadError with code InvalidOptions at once when `file` is not a File or Blob. */
   start(file: Blob, options: UploadOptions): UploadHandle;
-  /** `start(file, options).done`. */
+  /** `start(file, options).done` (rejects, never throws). */
   upload(file: Blob, options: UploadOptions): Promise<UploadResult>;
   /** Events of every upload of this Uploader; the listener also gets the upload's handle. */
   on<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K], upload: UploadHandle) => void): () => void;

@@ -1,6 +1,7 @@
 // resumable-s3: the package's entry. `Uploader` runs many uploads that share one concurrency limit, each with an
 // `UploadHandle` (events, pause / resume / cancel); the wasm engine does the work, on the page or in a worker.
 import { Emitter } from './emitter.js';
+import { uploadError } from './errors.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
@@ -67,6 +68,11 @@ export class Uploader {
 
   start(file, options = {}) {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
+    // Anything but a Blob would give a handle that never settles: refuse it here, where the caller sees it.
+    if (!(file instanceof Blob)) {
+      const got = file === null ? 'null' : typeof file === 'object' ? file.constructor?.name ?? 'object' : typeof file;
+      throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: `InvalidOptions: start(file, options): file must be a File or Blob, got ${got}` });
+    }
     const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
     const callbacks = { onProgress, onState, onPart, onError };
     let handle = null;
@@ -84,7 +90,11 @@ export class Uploader {
   }
 
   upload(file, options) {
-    return this.start(file, options).done;
+    try {
+      return this.start(file, options).done;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   on(type, listener) {

@@ -28,6 +28,8 @@ pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
 pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
 /// The `sign` callback failed or answered something unusable, or signing itself failed.
 pub const SIGNING_FAILED: &str = "SigningFailed";
+/// The browser threw while a request was built or handed to it (e.g. a header value it refuses): not the network.
+pub const BROWSER_REFUSED: &str = "BrowserRefused";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
 
@@ -46,6 +48,7 @@ pub const OURS: &[&str] = &[
     CREDENTIALS_FAILED,
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
+    BROWSER_REFUSED,
     WORKER_FAILED,
 ];
 

@@ -8,7 +8,7 @@ use super::persist::Persistence;
 use super::shared::Shared;
 use super::signer::SigningTime;
 use super::types::to_js;
-use super::{errors::describe, fetch, xhr};
+use super::{errors::refused, fetch, xhr};
 use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, Range, TransportError, Upload, UploadResult, UploadSpec, UploadState};
@@ -262,11 +262,11 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
                     live.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
                     live.report_progress();
                 };
-                xhr::send(&op.request, &slice, on_progress).await
+                xhr::send(&op.request, &slice, on_progress).await?
             }
-            Err(e) => Err(describe(&e)),
+            Err(e) => return Err(refused(&e)),
         },
-        _ => fetch::send(&op.request).await,
+        _ => fetch::send(&op.request).await?,
     };
     Ok(Event::Answer(op.id, op.kind, answer))
 }
