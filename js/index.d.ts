@@ -42,7 +42,8 @@ interface CommonOptions {
    *  at most 16: a browser opens 6 connections to one host over HTTP/1.1 (S3's protocol), and parts beyond them wait
    *  in the browser, signed, until a connection is free. */
   concurrency?: number;
-  /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
+  /** A part that makes no progress for this long is aborted and sent again, counted from its first bytes on the
+   *  wire (a part the browser holds back for a free connection is not stalled). Default 30000. */
   stallTimeoutMs?: number;
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */

@@ -3,7 +3,8 @@
 // Real Chromium, real Garage behind the fault proxy (which counts what reached the server).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { MiB, startHarness } from '../support/e2e.mjs';
+import { MiB, objectDigest, startHarness } from '../support/e2e.mjs';
+import { maxPartsInFlight } from '../support/faults.mjs';
 
 let h, file;
 before(async () => {
@@ -88,4 +89,23 @@ test('concurrency: 1e9 is refused with InvalidOptions that explains the browser 
   const out = await h.upload(file.path, { key: 'nohang/many.bin', concurrency: 1e9, minPartSize: MiB, partSize: MiB });
   assert.equal(out.error?.code, 'InvalidOptions', JSON.stringify(out.error));
   assert.match(out.error.message, /concurrency 1000000000 is more than 16: a browser opens 6 connections to one host/);
+});
+
+test('parts the browser holds back beyond its 6 connections to a host raise no false Stalled errors', { timeout: 90_000 }, async () => {
+  // 16 parts in flight by concurrency, 6 on the wire: each part takes ~2 s, so the last 4 wait ~4 s for a
+  // connection, longer than the 3 s stall timeout. The watchdog must count from a part's first bytes, not its signing.
+  const big = h.randomFile('queued.bin', 16 * MiB);
+  h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB / 2 } }]);
+  h.proxy.resetStats();
+  try {
+    const out = await h.upload(big.path, { key: 'nohang/queued.bin', concurrency: 16, stallTimeoutMs: 3000, minPartSize: MiB, partSize: MiB });
+    assert.ok(out.result, JSON.stringify(out.error));
+    const { log } = h.proxy.stats();
+    assert.ok(maxPartsInFlight(log) <= 6, 'the browser kept the others back');
+    assert.deepEqual(out.errors.map((e) => e.code), [], 'no request failed, none was called stalled');
+    assert.equal(log.filter((e) => e.action === 'UploadPart').length, 16, 'every part sent once');
+    assert.equal((await objectDigest(h.garage, 'nohang/queued.bin')).sha256, big.sha256);
+  } finally {
+    h.proxy.rules([]);
+  }
 });
