@@ -45,6 +45,10 @@ interface CommonOptions {
   /** A part that makes no progress for this long is aborted and sent again, counted from its first bytes on the
    *  wire (a part the browser holds back for a free connection is not stalled). Default 30000. */
   stallTimeoutMs?: number;
+  /** How long the `credentials` or `sign` callback may take to settle: one that does not counts as a failed
+   *  callback (retried like the network; the upload fails with CredentialsFailed / SigningFailed only if the
+   *  store was never reached). Default 30000. */
+  callbackTimeoutMs?: number;
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
   serverRetries?: number;
@@ -96,6 +100,9 @@ export type UploadState =
   | { state: "paused" }
   | { state: "cancelling" }
   | { state: "waiting-for-network" }
+  /** Nothing is on the wire and a request has waited over a second for the `credentials` or `sign` callback
+   *  (a callback that does not settle within `callbackTimeoutMs` is asked again). */
+  | { state: "waiting-for-credentials" }
   /** The next try is at `nextTryAt` (epoch ms) after `errorCode`. */
   | { state: "retrying"; nextTryAt: number; errorCode: string }
   | { state: "done" }

@@ -1,4 +1,5 @@
 //! Reading and checking the options JS passes in.
+use super::callback::DEFAULT_TIMEOUT_MS;
 use super::credentials::CredentialSource;
 use super::signer::Signer;
 use crate::core::codes::{FILE_TOO_LARGE, INVALID_OPTIONS};
@@ -38,6 +39,7 @@ struct RawUploaderOptions {
     checksums: Option<bool>,
     resume: Option<bool>,
     if_exists: Option<String>,
+    callback_timeout_ms: Option<f64>,
 }
 
 pub struct UploaderOptions {
@@ -65,9 +67,10 @@ impl UploaderOptions {
             return Err(invalid("region and bucket must not be empty"));
         }
         let function = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let timeout_ms = raw.callback_timeout_ms.map(|ms| whole_number("callbackTimeoutMs", ms, 1)).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let signer = match (function("credentials"), function("sign")) {
-            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials)),
-            (None, Some(sign)) => Signer::Backend(sign),
+            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials, timeout_ms)),
+            (None, Some(sign)) => Signer::Backend(sign, timeout_ms),
             _ => {
                 return Err(invalid(
                     "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \

@@ -27,6 +27,8 @@ use web_sys::Blob;
 
 /// `navigator.onLine` is read at least this often, whatever else happens.
 const MAX_SLEEP_MS: u64 = 1_000;
+/// A callback answering within this long is not worth a state of its own (no flicker on every signature).
+const SHOW_WAITING_FOR_CREDENTIALS_MS: u64 = 1_000;
 
 /// One upload's state machine, shared with the XHR progress callbacks, and what the app has been told.
 struct Live {
@@ -37,6 +39,11 @@ struct Live {
     /// Parts of this upload waiting for, and holding, one of the slots shared by the `Uploader`'s uploads.
     queued_parts: Cell<u32>,
     sending_parts: Cell<u32>,
+    /// Requests waiting for the credentials or sign callback, since when the first of them has, and requests on
+    /// the wire.
+    signing: Cell<u32>,
+    signing_since_ms: Cell<u64>,
+    on_wire: Cell<u32>,
 }
 
 impl Live {
@@ -55,6 +62,10 @@ impl Live {
         let mut state = self.upload.borrow().state(now_ms);
         if state == UploadState::Uploading && self.sending_parts.get() == 0 && self.queued_parts.get() > 0 {
             state = UploadState::Queued;
+        }
+        let waited_ms = now_ms.saturating_sub(self.signing_since_ms.get());
+        if state == UploadState::Uploading && self.on_wire.get() == 0 && self.signing.get() > 0 && waited_ms >= SHOW_WAITING_FOR_CREDENTIALS_MS {
+            state = UploadState::WaitingForCredentials;
         }
         if self.last_state.borrow().as_ref() == Some(&state) {
             return;
@@ -121,7 +132,16 @@ pub async fn run(
     mut persistence: Option<&mut Persistence>,
 ) -> Result<UploadResult, UploadError> {
     let upload = RefCell::new(Upload::new(spec, now_ms()));
-    let live = Rc::new(Live { upload, emit, last_state: RefCell::default(), queued_parts: Cell::new(0), sending_parts: Cell::new(0) });
+    let live = Rc::new(Live {
+        upload,
+        emit,
+        last_state: RefCell::default(),
+        queued_parts: Cell::new(0),
+        sending_parts: Cell::new(0),
+        signing: Cell::new(0),
+        signing_since_ms: Cell::new(0),
+        on_wire: Cell::new(0),
+    });
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
@@ -248,12 +268,19 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
     let signing_ms = (now_ms() as i64 + op.clock_offset_ms).max(0) as u64;
     let time = SigningTime { refresh: op.refresh_credentials, signing_ms };
     let region = &engine.options.endpoint.region;
-    let expires_at_ms = match engine.signer.sign(&mut op.request, region, time).await {
+    if live.signing.get() == 0 {
+        live.signing_since_ms.set(now_ms());
+    }
+    let signing = Counted::new(&live.signing);
+    let signed = engine.signer.sign(&mut op.request, region, time).await;
+    drop(signing);
+    let expires_at_ms = match signed {
         Answered::Got(expires_at_ms) => expires_at_ms,
         Answered::Failed(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
         Answered::Unusable(err) => return Err(err),
     };
     live.upload.borrow_mut().on_signed(op.id, expires_at_ms, now_ms());
+    let _on_wire = Counted::new(&live.on_wire);
     let answer = match (op.kind, &op.request.body) {
         (OpKind::Part(part), Body::FileRange { offset, len }) => match file.slice_with_f64_and_f64(*offset as f64, (offset + len) as f64) {
             Ok(slice) => {

@@ -109,3 +109,43 @@ test('parts the browser holds back beyond its 6 connections to a host raise no f
     h.proxy.rules([]);
   }
 });
+
+/** Starts one upload in the page with `callbacks` (source text of an object with credentials or sign) and resolves
+ *  to { error, errors, states, ms, credentialCalls }. */
+function withCallbacks(callbacks, options) {
+  return inPage(`async (opts) => {
+    const calls = [];
+    const real = () => fetch('/credentials').then((r) => r.json());
+    const uploader = new window.Uploader({ ...opts, ...(${callbacks}) });
+    const errors = [], states = [];
+    const started = performance.now();
+    const handle = uploader.start(document.getElementById('file').files[0], {
+      key: 'nohang/callback.bin', onError: (e) => errors.push(e), onState: (s) => states.push(s.state) });
+    const error = await handle.done.then(() => null, (e) => ({ code: e.code, message: e.message }));
+    return { error, errors, states, calls: calls.length, ms: performance.now() - started };
+  }`, options);
+}
+
+test('a credentials callback that never settles is timed out, retried, shown as waiting, then CredentialsFailed', { timeout: 60_000 }, async () => {
+  const out = await withCallbacks('{ credentials: () => { calls.push(1); return new Promise(() => {}); } }', { callbackTimeoutMs: 1500 });
+  assert.equal(out.error?.code, 'CredentialsFailed', JSON.stringify(out.error));
+  assert.match(out.error.message, /did not answer within 1500 ms \(callbackTimeoutMs\)/);
+  assert.ok(out.errors.filter((e) => e.retryable && e.code === 'CredentialsFailed').length >= 1, JSON.stringify(out.errors));
+  assert.ok(out.calls >= 2, `the callback was asked again: ${out.calls} calls`);
+  assert.ok(out.states.includes('waiting-for-credentials'), `states ${out.states}`);
+  assert.equal(out.states.at(-1), 'failed');
+});
+
+test('a credentials callback that hangs once is asked again and the upload goes on', { timeout: 60_000 }, async () => {
+  const out = await withCallbacks('{ credentials: () => (calls.push(1) === 1 ? new Promise(() => {}) : real()) }', { callbackTimeoutMs: 2000 });
+  assert.equal(out.error, null, JSON.stringify(out.error));
+  assert.deepEqual(out.errors.map((e) => [e.code, e.retryable]), [['CredentialsFailed', true]], JSON.stringify(out.errors));
+  assert.equal(out.calls, 2);
+});
+
+test('a sign callback that never settles ends as SigningFailed, never a hang', { timeout: 60_000 }, async () => {
+  const out = await withCallbacks('{ sign: () => { calls.push(1); return new Promise(() => {}); } }', { callbackTimeoutMs: 500 });
+  assert.equal(out.error?.code, 'SigningFailed', JSON.stringify(out.error));
+  assert.match(out.error.message, /did not answer within 500 ms/);
+  assert.ok(out.calls >= 2, `asked again: ${out.calls}`);
+});
