@@ -127,11 +127,19 @@ export interface ErrorEvent {
   retryable: boolean;
 }
 
+/** Something to know that does not stop the upload. `StorageUnavailable`: IndexedDB is missing, refused or did
+ *  not answer within 5 s, so this upload is not remembered across reloads (it goes on without). */
+export interface WarningEvent {
+  code: "StorageUnavailable";
+  message: string;
+}
+
 export interface UploadEvents {
   progress: UploadProgress;
   state: UploadState;
   part: PartEvent;
   error: ErrorEvent;
+  warning: WarningEvent;
 }
 
 export interface UploadOptions {
@@ -142,6 +150,7 @@ export interface UploadOptions {
   onState?: (state: UploadState) => void;
   onPart?: (part: PartEvent) => void;
   onError?: (error: ErrorEvent) => void;
+  onWarning?: (warning: WarningEvent) => void;
 }
 
 export interface UploadResult {
@@ -164,7 +173,8 @@ export interface UploadResult {
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
  *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
- *  Stopped, ObjectExists, MalformedResponse, Stalled, BrowserRefused, WorkerFailed); `message` says what to fix.
+ *  Stopped, ObjectExists, MalformedResponse, Stalled, BrowserRefused, StorageUnavailable, WorkerFailed); `message` says what to fix.
+ *  StorageUnavailable only reaches `warning` events.
  *  InvalidOptions also covers unknown option names (a typo), a contentType that is not printable ASCII and a
  *  concurrency above 16. BrowserRefused: the browser threw while a request was built (e.g. a header value from the
  *  sign callback it refuses): not retried. Stalled only

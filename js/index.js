@@ -5,8 +5,8 @@ import { uploadError } from './errors.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
-// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError }).
-const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError' };
+// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onWarning }).
+const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', warning: 'onWarning' };
 
 class UploadHandle {
   #events = new Emitter();
@@ -73,8 +73,8 @@ export class Uploader {
       const got = file === null ? 'null' : typeof file === 'object' ? file.constructor?.name ?? 'object' : typeof file;
       throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: `InvalidOptions: start(file, options): file must be a File or Blob, got ${got}` });
     }
-    const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
-    const callbacks = { onProgress, onState, onPart, onError };
+    const { onProgress, onState, onPart, onError, onWarning, ...uploadOptions } = options;
+    const callbacks = { onProgress, onState, onPart, onError, onWarning };
     let handle = null;
     const emit = (type, event) => {
       handle.emit(type, event);

@@ -30,6 +30,9 @@ pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
 pub const SIGNING_FAILED: &str = "SigningFailed";
 /// The browser threw while a request was built or handed to it (e.g. a header value it refuses): not the network.
 pub const BROWSER_REFUSED: &str = "BrowserRefused";
+/// A warning, not an error: the browser's storage (IndexedDB) is missing, refused or stuck, so the upload is not
+/// remembered across reloads.
+pub const STORAGE_UNAVAILABLE: &str = "StorageUnavailable";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
 
@@ -49,6 +52,7 @@ pub const OURS: &[&str] = &[
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
     BROWSER_REFUSED,
+    STORAGE_UNAVAILABLE,
     WORKER_FAILED,
 ];
 

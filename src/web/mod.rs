@@ -55,14 +55,11 @@ impl Engine {
         let done = wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
             let mut spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
-            let mut persistence = match spec.resume && spec.plan.size > 0 {
-                true => persist::Persistence::open(&file, &spec).await,
-                false => None,
+            let persistence = match spec.resume && spec.plan.size > 0 {
+                true => persist::Persistence::open(&file, &mut spec).await,
+                false => Ok(None),
             };
-            if let Some(persistence) = persistence.as_mut() {
-                spec.known_upload_id = persistence.known_upload_id(spec.checksums).await;
-            }
-            let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
+            let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
         });
         EngineUpload::new(control, done)

@@ -1,7 +1,8 @@
 //! Remembering an unfinished upload across reloads: looked up when a file is dropped, written once S3 has given
 //! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
-//! resume through ListMultipartUploads.
+//! resume through ListMultipartUploads, and the app is told (`Err` says why storage failed).
 use super::checksum::range_crc;
+use super::errors::describe;
 use super::store::Store;
 use crate::core::checksum::combine;
 use crate::core::fingerprint::{record_id, sample_ranges, FileIdentity};
@@ -22,9 +23,10 @@ fn now_ms() -> u64 {
 }
 
 impl Persistence {
-    /// Opens the store, drops expired records, and identifies this file going to this object.
-    pub async fn open(file: &Blob, spec: &UploadSpec) -> Option<Self> {
-        let store = Store::open().await.ok()?;
+    /// Opens the store, drops expired records, identifies this file going to this object, and sets
+    /// `spec.known_upload_id` to the upload it was going into. `Ok(None)`: the file could not be read to identify it.
+    pub async fn open(file: &Blob, spec: &mut UploadSpec) -> Result<Option<Self>, String> {
+        let store = Store::open().await.map_err(|e| describe(&e))?;
         for record in store.all().await.unwrap_or_default() {
             if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
                 let _ = store.delete(&record.id).await;
@@ -32,7 +34,8 @@ impl Persistence {
         }
         let mut samples_crc = 0;
         for (offset, len) in sample_ranges(spec.plan.size) {
-            samples_crc = combine(samples_crc, range_crc(file, offset, len).await.ok()?, len);
+            let Ok(crc) = range_crc(file, offset, len).await else { return Ok(None) };
+            samples_crc = combine(samples_crc, crc, len);
         }
         let (name, last_modified_ms) = match file.dyn_ref::<File>() {
             Some(f) => (f.name(), f.last_modified() as u64),
@@ -40,29 +43,31 @@ impl Persistence {
         };
         let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
         let id = record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key);
-        Some(Self { store, id, saved: None })
+        let mut persistence = Self { store, id, saved: None };
+        spec.known_upload_id = persistence.known_upload_id(spec.checksums).await?;
+        Ok(Some(persistence))
     }
 
     /// The upload this file was going into, if one is remembered with the same checksums.
-    pub async fn known_upload_id(&mut self, checksums: bool) -> Option<String> {
-        let record = self.store.get(&self.id).await.ok()??;
+    async fn known_upload_id(&mut self, checksums: bool) -> Result<Option<String>, String> {
+        let Some(record) = self.store.get(&self.id).await.map_err(|e| describe(&e))? else { return Ok(None) };
         if record.checksum_algorithm != algorithm(checksums) {
-            return None;
+            return Ok(None);
         }
         self.saved = Some(record.upload_id.clone());
-        Some(record.upload_id)
+        Ok(Some(record.upload_id))
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, checksums: bool) {
+    pub async fn remember(&mut self, upload_id: &str, checksums: bool) -> Result<(), String> {
         if self.saved.as_deref() == Some(upload_id) {
-            return;
+            return Ok(());
         }
         let record =
             UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm: algorithm(checksums), created_at_ms: now_ms() };
-        if self.store.put(&record).await.is_ok() {
-            self.saved = Some(upload_id.to_string());
-        }
+        self.store.put(&record).await.map_err(|e| describe(&e))?;
+        self.saved = Some(upload_id.to_string());
+        Ok(())
     }
 
     pub async fn forget(&self) {

@@ -12,7 +12,7 @@ use super::{errors::refused, fetch, xhr};
 use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, Range, TransportError, Upload, UploadResult, UploadSpec, UploadState};
-use crate::core::notice::{ErrorNotice, Notice};
+use crate::core::notice::{ErrorNotice, Notice, WarningNotice};
 use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -82,6 +82,13 @@ impl Live {
         err
     }
 
+    /// The browser's storage failed (`reason`): the upload goes on without it, and the app is told that it could
+    /// not resume after a reload. Returns what persistence there is now: none.
+    fn storage_failed(&self, reason: &str) -> Option<Persistence> {
+        self.tell("warning", to_js(&WarningNotice::storage_unavailable(reason)));
+        None
+    }
+
     /// Tells the app which parts S3 now holds and which requests failed.
     fn report_notices(&self) {
         let notices = self.upload.borrow_mut().take_notices();
@@ -129,7 +136,7 @@ pub async fn run(
     spec: UploadSpec,
     emit: Function,
     control: &Control,
-    mut persistence: Option<&mut Persistence>,
+    persistence: Result<Option<Persistence>, String>,
 ) -> Result<UploadResult, UploadError> {
     let upload = RefCell::new(Upload::new(spec, now_ms()));
     let live = Rc::new(Live {
@@ -142,6 +149,7 @@ pub async fn run(
         signing_since_ms: Cell::new(0),
         on_wire: Cell::new(0),
     });
+    let mut persistence = persistence.unwrap_or_else(|reason| live.storage_failed(&reason));
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
@@ -191,14 +199,16 @@ pub async fn run(
             let upload = live.upload.borrow();
             (upload.current_upload().map(str::to_string), upload.spec().checksums)
         };
-        if let (Some(persistence), Some(upload_id)) = (persistence.as_deref_mut(), current) {
-            persistence.remember(&upload_id, checksums).await;
+        if let (Some(remembering), Some(upload_id)) = (persistence.as_mut(), current) {
+            if let Err(reason) = remembering.remember(&upload_id, checksums).await {
+                persistence = live.storage_failed(&reason);
+            }
         }
         let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {
             // Nothing is left to resume once the object exists or the upload was cancelled.
             let finished = outcome.as_ref().map_or_else(|e| e.code == CANCELLED, |_| true);
-            if let (Some(persistence), true) = (persistence, finished) {
+            if let (Some(persistence), true) = (persistence.as_ref(), finished) {
                 persistence.forget().await;
             }
             // Dropping `running` aborts whatever is still in flight.
