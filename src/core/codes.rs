@@ -58,7 +58,9 @@ pub const OURS: &[&str] = &[
 
 // S3's codes that change what the library does (the rest are shown to the app as S3 said them).
 pub const ACCESS_DENIED: &str = "AccessDenied";
+pub const CONDITIONAL_REQUEST_CONFLICT: &str = "ConditionalRequestConflict";
 pub const INVALID_PART: &str = "InvalidPart";
 pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
+pub const PRECONDITION_FAILED: &str = "PreconditionFailed";

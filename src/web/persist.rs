@@ -23,8 +23,8 @@ fn now_ms() -> u64 {
 }
 
 impl Persistence {
-    /// Opens the store, drops expired records, identifies this file going to this object, and sets
-    /// `spec.known_upload_id` to the upload it was going into. `Ok(None)`: the file could not be read to identify it.
+    /// Opens the store, drops expired records, identifies this file going to this object, and points `spec` at the
+    /// upload it was going into (its id and part size). `Ok(None)`: the file could not be read to identify it.
     pub async fn open(file: &Blob, spec: &mut UploadSpec) -> Result<Option<Self>, String> {
         let store = Store::open().await.map_err(|e| describe(&e))?;
         for record in store.all().await.unwrap_or_default() {
@@ -44,29 +44,32 @@ impl Persistence {
         let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
         let id = record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key);
         let mut persistence = Self { store, id, saved: None };
-        spec.known_upload_id = persistence.known_upload_id(spec.checksums).await?;
+        if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksums).await? {
+            spec.known_upload_id = Some(upload_id);
+            spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
+        }
         Ok(Some(persistence))
     }
 
-    /// The upload this file was going into, if one is remembered with the same checksums.
-    async fn known_upload_id(&mut self, checksums: bool) -> Result<Option<String>, String> {
+    /// The upload this file was going into and its part size, if one is remembered with the same checksums.
+    async fn known_upload(&mut self, checksums: bool) -> Result<Option<(String, u64)>, String> {
         let Some(record) = self.store.get(&self.id).await.map_err(|e| describe(&e))? else { return Ok(None) };
         if record.checksum_algorithm != algorithm(checksums) {
             return Ok(None);
         }
         self.saved = Some(record.upload_id.clone());
-        Ok(Some(record.upload_id))
+        Ok(Some((record.upload_id, record.part_size)))
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, checksums: bool) -> Result<(), String> {
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) -> Result<(), String> {
         if self.saved.as_deref() == Some(upload_id) {
             return Ok(());
         }
-        let record =
-            UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm: algorithm(checksums), created_at_ms: now_ms() };
+        let (id, checksum_algorithm) = (self.id.clone(), algorithm(checksums));
+        let record = UploadRecord { id, upload_id: upload_id.to_string(), part_size, checksum_algorithm, created_at_ms: now_ms() };
         self.store.put(&record).await.map_err(|e| describe(&e))?;
-        self.saved = Some(upload_id.to_string());
+        self.saved = Some(record.upload_id);
         Ok(())
     }
 

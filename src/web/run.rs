@@ -197,10 +197,10 @@ pub async fn run(
         live.report_state(now_ms());
         let (current, checksums) = {
             let upload = live.upload.borrow();
-            (upload.current_upload().map(str::to_string), upload.spec().checksums)
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
         };
-        if let (Some(remembering), Some(upload_id)) = (persistence.as_mut(), current) {
-            if let Err(reason) = remembering.remember(&upload_id, checksums).await {
+        if let (Some(remembering), Some((upload_id, part_size))) = (persistence.as_mut(), current) {
+            if let Err(reason) = remembering.remember(&upload_id, part_size, checksums).await {
                 persistence = live.storage_failed(&reason);
             }
         }

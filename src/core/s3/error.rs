@@ -21,12 +21,15 @@ impl S3Error {
     pub fn from_response(resp: &Response) -> Self {
         let parsed = Document::parse(&resp.body).ok();
         match parsed.as_ref().and_then(|doc| xml::root(doc, "Error")) {
-            Some(node) => Self::from_node(resp.status, node),
+            Some(node) => {
+                let err = Self::from_node(resp.status, node);
+                Self { request_id: err.request_id.clone().or_else(|| request_id(resp)), ..err }
+            }
             None => Self {
                 status: resp.status,
                 code: code_for_status(resp.status).to_string(),
                 message: String::new(),
-                request_id: resp.header("x-amz-request-id").map(str::to_string),
+                request_id: request_id(resp),
                 server_time: None,
             },
         }
@@ -57,6 +60,11 @@ impl S3Error {
             server_time: None,
         }
     }
+}
+
+/// S3 names every request in `x-amz-request-id` (readable when the bucket's CORS rule exposes it).
+fn request_id(resp: &Response) -> Option<String> {
+    resp.header("x-amz-request-id").map(str::to_string)
 }
 
 fn code_for_status(status: u16) -> &'static str {
