@@ -31,7 +31,9 @@ interface CommonOptions {
   endpoint: string;
   region: string;
   bucket: string;
-  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. */
+  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. Path style is
+   *  used anyway where a virtual host cannot work: an IP address or localhost endpoint, and over https a bucket name
+   *  with dots, uppercase letters or underscores (the store's wildcard certificate does not cover it). */
   forcePathStyle?: boolean;
   /** Bytes per part; raised to max(minPartSize, size / 10,000) when smaller. Default: that minimum. */
   partSize?: number;
@@ -52,9 +54,18 @@ interface CommonOptions {
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
   serverRetries?: number;
-  /** A CRC-64/NVME on every part, and S3 checks the whole object's at Complete. Turn off for stores without
-   *  flexible checksums (the result then says checksumAlgorithm: null). Default true. */
-  checksums?: boolean;
+  /** A CRC (checksumAlgorithm) on every part, and S3 checks the whole object's at Complete (FULL_OBJECT).
+   *  - "auto" (the default; `true` is the same): a store that refuses flexible checksums (Backblaze B2, Google Cloud
+   *    Storage's XML API, R2 before 2025-07, MinIO before 2025-02) refuses the first checksummed request; that
+   *    upload is aborted and started again without checksums, a `checksums` event says so, and the result has
+   *    checksumAlgorithm: null. Only the first request is lost (for GCS: the first parts in flight).
+   *  - "required": that refusal fails the upload with ChecksumsUnsupported instead.
+   *  - false / "off": no checksums (the result says checksumAlgorithm: null; resume cannot check listed parts
+   *    without a local record, so it sends them again). */
+  checksums?: boolean | "auto" | "required" | "off";
+  /** "CRC64NVME" (default), "CRC32C" or "CRC32": for stores that support one and not another (MinIO before
+   *  2025-02 has CRC32 and CRC32C only). An unfinished upload is resumed only if it used the same algorithm. */
+  checksumAlgorithm?: "CRC64NVME" | "CRC32C" | "CRC32";
   /** Continue an unfinished upload of the same file and key (IndexedDB, else ListMultipartUploads, then
    *  ListParts), keeping only the parts whose checksum matches the file. Default true. */
   resume?: boolean;
@@ -112,7 +123,7 @@ export type UploadState =
 export interface PartEvent {
   partNumber: number;
   size: number;
-  /** CRC-64/NVME (base64) as S3 confirmed it; null without checksums. */
+  /** The part's CRC (base64, of checksumAlgorithm) as S3 confirmed it; null without checksums. */
   checksum: string | null;
   resumed: boolean;
   /** Parts S3 holds now, and parts in all. */
@@ -130,6 +141,15 @@ export interface ErrorEvent {
   status?: number;
 }
 
+/** The checksums did not do what they were asked to: `disabled`, the store refused them and the upload started
+ *  again without them (checksums: "auto"); `unverified`, the store took them but reported no FULL_OBJECT checksum
+ *  equal to the file's (some stores accept the headers and check nothing), so checksumAlgorithm is null. */
+export interface ChecksumsEvent {
+  status: "disabled" | "unverified";
+  algorithm: "CRC64NVME" | "CRC32C" | "CRC32";
+  message: string;
+}
+
 /** Something to know that does not stop the upload. `StorageUnavailable`: IndexedDB is missing, refused or did
  *  not answer within 5 s, so this upload is not remembered across reloads (it goes on without). */
 export interface WarningEvent {
@@ -142,10 +162,14 @@ export interface UploadEvents {
   state: UploadState;
   part: PartEvent;
   error: ErrorEvent;
+  checksums: ChecksumsEvent;
   warning: WarningEvent;
 }
 
 export interface UploadOptions {
+  /** The object key, exactly as given (spaces, +, %, ?, #, unicode, //, a leading / are all kept). Rejected with
+   *  InvalidKey before any request: a "." or ".." path segment (browsers remove it from the URL), over 1,024
+   *  bytes of UTF-8. */
   key: string;
   /** Default: the file's type, if it has one. Printable ASCII only (a MIME type), else InvalidOptions. */
   contentType?: string;
@@ -153,6 +177,7 @@ export interface UploadOptions {
   onState?: (state: UploadState) => void;
   onPart?: (part: PartEvent) => void;
   onError?: (error: ErrorEvent) => void;
+  onChecksums?: (event: ChecksumsEvent) => void;
   onWarning?: (warning: WarningEvent) => void;
 }
 
@@ -164,9 +189,11 @@ export interface UploadResult {
   location: string;
   /** null for an empty file (sent with one PutObject). */
   uploadId: string | null;
-  /** "CRC64NVME" when S3 checked every part and the whole object; null without checksums. */
-  checksumAlgorithm: string | null;
-  /** The whole object's CRC-64/NVME (base64) as S3 computed it. */
+  /** The algorithm ("CRC64NVME", "CRC32C", "CRC32") only when S3 reported a FULL_OBJECT checksum equal to the
+   *  file's (it checked every part and the whole object); null without checksums or without that proof (a
+   *  `checksums` event then says why). */
+  checksumAlgorithm: "CRC64NVME" | "CRC32C" | "CRC32" | null;
+  /** The whole object's checksum (base64) as S3 reported it. */
   checksum: string | null;
   /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
   resumedParts: number;
@@ -175,13 +202,16 @@ export interface UploadResult {
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
- *  Stopped, ObjectExists, MalformedResponse, Stalled, BrowserRefused, StorageUnavailable, WorkerFailed); `message` says what to fix.
- *  StorageUnavailable only reaches `warning` events.
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, FileChanged, Cancelled,
+ *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed, ChecksumsUnsupported, InvalidKey, BrowserRefused, StorageUnavailable); `message` says what to fix.
+ *  FileUnreadable, FileChanged: the file was removed or changed on disk after it was chosen: choose it again.
+ *  ChecksumsUnsupported: checksums: "required" and the store refuses them (choose another checksumAlgorithm, or
+ *  "auto"); InvalidKey: the key has a "." or ".." segment or is over 1,024 bytes (before any request); a wrong
+ *  endpoint (a path after the host, the bucket in the host, another AWS region than `region`) is InvalidOptions.
  *  InvalidOptions also covers unknown option names (a typo), a contentType that is not printable ASCII and a
  *  concurrency above 16. BrowserRefused: the browser threw while a request was built (e.g. a header value from the
- *  sign callback it refuses): not retried. Stalled only
- *  reaches `error` events (the request is sent again). */
+ *  sign callback it refuses): not retried. StorageUnavailable only reaches `warning` events.
+ *  Stalled only reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;
@@ -216,7 +246,11 @@ export interface UploadHandle {
 export declare class Uploader {
   constructor(options: UploaderOptions);
   /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`).
-   *  Throws an UploadError with code InvalidOptions at once when `file` is not a File or Blob. */
+   *  The same file (the same Blob, or a File with the same name, size, modification time and type) started again
+   *  to the same key while it uploads gets the running upload's handle, with the new callbacks added. Across tabs
+   *  of one origin, a Web Lock makes a second upload of the same file to the same object wait for the first, which
+   *  it then finds done (`alreadyUploaded`, with checksums) or resumes. Throws an UploadError with code
+   *  InvalidOptions at once when `file` is not a File or Blob. */
   start(file: Blob, options: UploadOptions): UploadHandle;
   /** `start(file, options).done` (rejects, never throws). */
   upload(file: Blob, options: UploadOptions): Promise<UploadResult>;

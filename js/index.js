@@ -5,12 +5,17 @@ import { uploadError } from './errors.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
-// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onWarning }).
-const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', warning: 'onWarning' };
+// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onChecksums, onWarning }).
+const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', checksums: 'onChecksums', warning: 'onWarning' };
+
+// The same file: the same Blob, or a File chosen again (same name, size, modification time and type).
+const sameFile = (a, b) => a === b || (a instanceof File && b instanceof File
+  && a.name === b.name && a.size === b.size && a.lastModified === b.lastModified && a.type === b.type);
 
 class UploadHandle {
   #events = new Emitter();
   #task;
+  #cancelled = false;
 
   constructor(file, key, task, done) {
     this.file = file;
@@ -38,7 +43,13 @@ class UploadHandle {
   }
 
   cancel() {
+    this.#cancelled = true;
     this.#task.cancel();
+  }
+
+  /** @internal Is this upload running `file` to `key`, not cancelled? */
+  sends(file, key) {
+    return !this.#cancelled && this.key === key && sameFile(this.file, file);
   }
 
   /** @internal Ends the upload without removing it from the server (Uploader.destroy). */
@@ -73,8 +84,14 @@ export class Uploader {
       const got = file === null ? 'null' : typeof file === 'object' ? file.constructor?.name ?? 'object' : typeof file;
       throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: `InvalidOptions: start(file, options): file must be a File or Blob, got ${got}` });
     }
-    const { onProgress, onState, onPart, onError, onWarning, ...uploadOptions } = options;
-    const callbacks = { onProgress, onState, onPart, onError, onWarning };
+    const { onProgress, onState, onPart, onError, onChecksums, onWarning, ...uploadOptions } = options;
+    const callbacks = { onProgress, onState, onPart, onError, onChecksums, onWarning };
+    // The same file to the same key again while it uploads: the running upload, with these callbacks added.
+    const running = this.uploads.find((upload) => upload.sends(file, uploadOptions.key));
+    if (running) {
+      for (const [type, name] of Object.entries(CALLBACKS)) if (callbacks[name]) running.on(type, callbacks[name]);
+      return running;
+    }
     let handle = null;
     const emit = (type, event) => {
       handle.emit(type, event);

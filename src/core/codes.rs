@@ -22,6 +22,8 @@ pub const INVALID_OPTIONS: &str = "InvalidOptions";
 pub const FILE_TOO_LARGE: &str = "FileTooLarge";
 /// The file can no longer be read (changed or removed after it was chosen).
 pub const FILE_UNREADABLE: &str = "FileUnreadable";
+/// The file's bytes changed after the upload started (overwritten on disk): what S3 holds is not one file's.
+pub const FILE_CHANGED: &str = "FileChanged";
 /// The `credentials` callback threw or rejected.
 pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
 /// The `credentials` callback answered something that is not credentials.
@@ -35,6 +37,10 @@ pub const BROWSER_REFUSED: &str = "BrowserRefused";
 pub const STORAGE_UNAVAILABLE: &str = "StorageUnavailable";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
+/// `checksums: "required"` and the store refuses flexible checksums (or this algorithm).
+pub const CHECKSUMS_UNSUPPORTED: &str = "ChecksumsUnsupported";
+/// A key S3 cannot store or a browser cannot address as given (a `.` or `..` segment, over 1,024 bytes).
+pub const INVALID_KEY: &str = "InvalidKey";
 
 /// The library's own codes.
 pub const OURS: &[&str] = &[
@@ -48,12 +54,15 @@ pub const OURS: &[&str] = &[
     INVALID_OPTIONS,
     FILE_TOO_LARGE,
     FILE_UNREADABLE,
+    FILE_CHANGED,
     CREDENTIALS_FAILED,
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
     BROWSER_REFUSED,
     STORAGE_UNAVAILABLE,
     WORKER_FAILED,
+    CHECKSUMS_UNSUPPORTED,
+    INVALID_KEY,
 ];
 
 // S3's codes that change what the library does (the rest are shown to the app as S3 said them).
@@ -64,3 +73,6 @@ pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
 pub const PRECONDITION_FAILED: &str = "PreconditionFailed";
+/// The bytes S3 got for a part do not match its checksum.
+pub const DIGEST_MISMATCH: &[&str] = &["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"];
+pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";

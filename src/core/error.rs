@@ -1,5 +1,5 @@
 //! The errors a user sees: a stable code and a message that says what to fix.
-use crate::core::codes::{CORS_ETAG_HIDDEN, NETWORK_ERROR, OBJECT_EXISTS};
+use crate::core::codes::{CORS_ETAG_HIDDEN, FILE_CHANGED, NETWORK_ERROR, OBJECT_EXISTS};
 use crate::core::s3::{Endpoint, Object, S3Error};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,16 +64,28 @@ impl UploadError {
         Self { code: err.code.clone(), message, request_id: err.request_id.clone(), status }
     }
 
+    /// The file's bytes are not the ones read earlier in this upload (overwritten or cut short on disk).
+    pub fn file_changed() -> Self {
+        Self::new(
+            FILE_CHANGED,
+            "the file changed on disk while it was being uploaded: choose the file again to upload what it holds now \
+             (parts S3 already holds are kept where they still match)",
+        )
+    }
+
     /// A request that got no readable answer at all.
     pub fn network(ctx: &Context, detail: &str) -> Self {
-        Self::new(
-            NETWORK_ERROR,
-            format!(
-                "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
-                 rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
-                ctx.endpoint.url, ctx.object.bucket
-            ),
-        )
+        let mut message = format!(
+            "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
+             rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
+            ctx.endpoint.url, ctx.object.bucket
+        );
+        // Virtual-hosted style needs DNS (and a certificate) for bucket.host, which custom domains and many stores lack.
+        let bucket_url = crate::core::s3::probe_url(ctx.endpoint, &ctx.object.bucket);
+        if !bucket_url.starts_with(ctx.endpoint.url.trim_end_matches('/')) {
+            message.push_str(&format!("; requests go to {bucket_url}: if that host does not resolve, set forcePathStyle: true"));
+        }
+        Self::new(NETWORK_ERROR, message)
     }
 }
 
@@ -171,5 +183,20 @@ mod tests {
         }
         let bare = UploadError::from_s3(&said("AccessDenied", ""), &ctx).message;
         assert!(bare.starts_with("AccessDenied: HTTP 403: "), "{bare}");
+    }
+
+    #[test]
+    fn an_unreachable_virtual_host_names_path_style() {
+        let (_, object) = ctx_parts();
+        let virtual_host = Endpoint { url: "https://store.example.com".into(), region: "us-east-1".into(), force_path_style: false };
+        let err = UploadError::network(&Context { endpoint: &virtual_host, object: &object }, "Failed to fetch");
+        assert!(
+            err.message.ends_with("requests go to https://media.store.example.com: if that host does not resolve, set forcePathStyle: true"),
+            "{}",
+            err.message
+        );
+        let (path_style, _) = ctx_parts();
+        let err = UploadError::network(&Context { endpoint: &path_style, object: &object }, "Failed to fetch");
+        assert!(!err.message.contains("forcePathStyle"), "{}", err.message);
     }
 }

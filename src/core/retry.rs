@@ -1,5 +1,5 @@
 //! What a failed request means for the upload, and how long to wait before trying it again.
-use crate::core::codes::{CORS_ETAG_HIDDEN, OBJECT_EXISTS};
+use crate::core::codes::{CORS_ETAG_HIDDEN, DIGEST_MISMATCH, OBJECT_EXISTS};
 use crate::core::s3::S3Error;
 
 /// How a failure is handled: everything but `Fatal` is retried.
@@ -29,7 +29,7 @@ pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
         "RequestTimeTooSkewed" => ErrorClass::ClockSkew,
         "RequestTimeout" | "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
         // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
-        "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" => ErrorClass::Server,
+        code if DIGEST_MISMATCH.contains(&code) => ErrorClass::Server,
         // A conditional PutObject that raced another write of the key: S3 asks for the request again.
         "ConditionalRequestConflict" => ErrorClass::Server,
         CORS_ETAG_HIDDEN | OBJECT_EXISTS => ErrorClass::Fatal,

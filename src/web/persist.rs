@@ -1,11 +1,10 @@
 //! Remembering an unfinished upload across reloads: looked up when a file is dropped, written once S3 has given
 //! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
 //! resume through ListMultipartUploads, and the app is told (`Err` says why storage failed).
-use super::checksum::range_crc;
 use super::errors::describe;
 use super::store::Store;
-use crate::core::checksum::combine;
-use crate::core::fingerprint::{record_id, sample_ranges, FileIdentity};
+use crate::core::checksum::Algorithm;
+use crate::core::fingerprint::{record_id, FileIdentity};
 use crate::core::machine::UploadSpec;
 use crate::core::record::{UploadRecord, DEFAULT_MAX_AGE_MS};
 use wasm_bindgen::JsCast;
@@ -22,39 +21,41 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// This file going to this object (from its metadata and the spec's sampled ranges): the key of its record, and
+/// of the lock that lets one tab at a time upload it.
+pub fn identify(file: &Blob, spec: &UploadSpec) -> String {
+    let samples_crc = spec.samples.iter().fold(0, |acc, (range, crc)| spec.checksum_algorithm.combine(acc, *crc, range.len));
+    let (name, last_modified_ms) = match file.dyn_ref::<File>() {
+        Some(f) => (f.name(), f.last_modified() as u64),
+        None => (String::new(), 0),
+    };
+    let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
+    record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key)
+}
+
 impl Persistence {
-    /// Opens the store, drops expired records, identifies this file going to this object, and points `spec` at the
-    /// upload it was going into (its id and part size). `Ok(None)`: the file could not be read to identify it.
-    pub async fn open(file: &Blob, spec: &mut UploadSpec) -> Result<Option<Self>, String> {
+    /// Opens the store, drops expired records (`id` is [`identify`]'s), and points `spec` at the upload this file
+    /// was going into, if one is remembered (its id and part size).
+    pub async fn open(id: String, spec: &mut UploadSpec) -> Result<Self, String> {
         let store = Store::open().await.map_err(|e| describe(&e))?;
         for record in store.all().await.unwrap_or_default() {
             if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
                 let _ = store.delete(&record.id).await;
             }
         }
-        let mut samples_crc = 0;
-        for (offset, len) in sample_ranges(spec.plan.size) {
-            let Ok(crc) = range_crc(file, offset, len).await else { return Ok(None) };
-            samples_crc = combine(samples_crc, crc, len);
-        }
-        let (name, last_modified_ms) = match file.dyn_ref::<File>() {
-            Some(f) => (f.name(), f.last_modified() as u64),
-            None => (String::new(), 0),
-        };
-        let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
-        let id = record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key);
         let mut persistence = Self { store, id, saved: None };
-        if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksums).await? {
+        if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksum()).await? {
             spec.known_upload_id = Some(upload_id);
             spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
         }
-        Ok(Some(persistence))
+        Ok(persistence)
     }
 
-    /// The upload this file was going into and its part size, if one is remembered with the same checksums.
-    async fn known_upload(&mut self, checksums: bool) -> Result<Option<(String, u64)>, String> {
+    /// The upload this file was going into and its part size, if one is remembered with the same checksum
+    /// algorithm (or none).
+    async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Result<Option<(String, u64)>, String> {
         let Some(record) = self.store.get(&self.id).await.map_err(|e| describe(&e))? else { return Ok(None) };
-        if record.checksum_algorithm != algorithm(checksums) {
+        if record.checksum_algorithm.as_deref() != checksum.map(Algorithm::name) {
             return Ok(None);
         }
         self.saved = Some(record.upload_id.clone());
@@ -62,11 +63,11 @@ impl Persistence {
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) -> Result<(), String> {
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksum: Option<Algorithm>) -> Result<(), String> {
         if self.saved.as_deref() == Some(upload_id) {
             return Ok(());
         }
-        let (id, checksum_algorithm) = (self.id.clone(), algorithm(checksums));
+        let (id, checksum_algorithm) = (self.id.clone(), checksum.map(|a| a.name().to_string()));
         let record = UploadRecord { id, upload_id: upload_id.to_string(), part_size, checksum_algorithm, created_at_ms: now_ms() };
         self.store.put(&record).await.map_err(|e| describe(&e))?;
         self.saved = Some(record.upload_id);
@@ -76,8 +77,4 @@ impl Persistence {
     pub async fn forget(&self) {
         let _ = self.store.delete(&self.id).await;
     }
-}
-
-fn algorithm(checksums: bool) -> Option<String> {
-    checksums.then(|| crate::core::checksum::ALGORITHM.to_string())
 }

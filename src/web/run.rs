@@ -74,7 +74,7 @@ impl Live {
         *self.last_state.borrow_mut() = Some(state);
     }
 
-    /// The shell itself ended the upload (the file became unreadable, a callback answered nonsense): tell the app
+    /// The shell itself ended the upload (a callback answered nonsense): tell the app
     /// as the machine's own failures are told.
     fn failed_here(&self, err: UploadError) -> UploadError {
         self.tell("error", to_js(&ErrorNotice::of(&err, false)));
@@ -96,6 +96,7 @@ impl Live {
             match notice {
                 Notice::Part(part) => self.tell("part", to_js(&part)),
                 Notice::Error(error) => self.tell("error", to_js(&error)),
+                Notice::Checksums(checksums) => self.tell("checksums", to_js(&checksums)),
             }
         }
     }
@@ -124,7 +125,8 @@ fn now_ms() -> u64 {
 /// What a request or a local checksum gave.
 enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
-    Checksum(Range, u64),
+    /// The CRC of a range of the file, or why it could not be read.
+    Checksum(Range, Result<u64, UploadError>),
     Probed(bool),
     /// The credentials or sign callback failed for this attempt.
     CallbackFailed(OpId, OpKind, UploadError),
@@ -183,9 +185,9 @@ pub async fn run(
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
                 Action::Checksum(range) => {
-                    let file = file.clone();
-                    running
-                        .push(Box::pin(async move { Some(range_crc(&file, range.offset, range.len).await.map(|crc| Event::Checksum(range, crc))) }));
+                    let (file, algorithm) = (file.clone(), live.upload.borrow().spec().checksum_algorithm);
+                    let crc = async move { range_crc(&file, algorithm, range.offset, range.len).await };
+                    running.push(Box::pin(async move { Some(Ok(Event::Checksum(range, crc.await))) }));
                 }
                 Action::Probe => {
                     let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
@@ -195,12 +197,12 @@ pub async fn run(
         }
         live.report_notices();
         live.report_state(now_ms());
-        let (current, checksums) = {
+        let (current, checksum) = {
             let upload = live.upload.borrow();
-            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksum())
         };
         if let (Some(remembering), Some((upload_id, part_size))) = (persistence.as_mut(), current) {
-            if let Err(reason) = remembering.remember(&upload_id, part_size, checksums).await {
+            if let Err(reason) = remembering.remember(&upload_id, part_size, checksum).await {
                 persistence = live.storage_failed(&reason);
             }
         }
@@ -240,10 +242,11 @@ pub async fn run(
                     live.report_progress();
                 }
             }
-            Some(Event::Checksum(range, crc)) => {
+            Some(Event::Checksum(range, Ok(crc))) => {
                 live.upload.borrow_mut().on_checksum(range, crc, now_ms());
                 live.report_progress();
             }
+            Some(Event::Checksum(_, Err(err))) => live.upload.borrow_mut().on_read_failed(err),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);

@@ -2,8 +2,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod cancel;
+mod checksums;
 mod complete;
 mod credentials;
+mod files;
 mod network;
 mod parts;
 mod resume;

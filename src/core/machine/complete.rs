@@ -1,22 +1,51 @@
 //! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed, the
 //! parts are listed again; when a retried Complete finds the upload gone, HeadObject tells whether an earlier
 //! attempt whose answer was lost completed it.
-use super::types::OpKind;
+use super::task::Task;
+use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
-use crate::core::checksum;
 use crate::core::codes;
+use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
 impl Upload {
+    /// Every part of `upload_id` is held: the sampled ranges are read again first (a file overwritten on disk since
+    /// the upload started, even with its modification time put back, is not completed), else Complete goes now.
+    pub(super) fn parts_held(&mut self, upload_id: String, now_ms: u64) -> Vec<Action> {
+        let left: Vec<Range> = self.spec.samples.iter().map(|(range, _)| *range).collect();
+        let reads = left.iter().copied().map(Action::Checksum).collect();
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id };
+            self.control = Task::due(now_ms);
+        } else {
+            self.phase = Phase::Verifying { upload_id, left };
+        }
+        reads
+    }
+
+    /// A sampled range read again: other bytes than when the upload started end it with `FileChanged`.
+    pub(super) fn on_sample_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
+        if self.spec.samples.iter().any(|(sampled, was)| *sampled == range && *was != crc) {
+            return self.fail(UploadError::file_changed());
+        }
+        let Phase::Verifying { upload_id, left } = &mut self.phase else { return };
+        left.retain(|r| *r != range);
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id: std::mem::take(upload_id) };
+            self.control = Task::due(now_ms);
+        }
+    }
+
     pub(super) fn complete_step(&self) -> Step {
         let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
         match &self.phase {
-            Phase::ConfirmingComplete { .. } => Step::Send(OpKind::ConfirmComplete, head_object::request(endpoint, object)),
+            Phase::ConfirmingComplete { .. } => Step::Send(OpKind::ConfirmComplete, head_object::request(endpoint, object, self.head_checksums())),
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
-                let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                let checksum = self.spec.checksum().map(|algorithm| (algorithm, self.parts.object_crc(algorithm)));
+                let parts = self.parts.completed(self.spec.checksums);
+                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &parts, checksum);
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }
@@ -30,8 +59,8 @@ impl Upload {
         if kind == OpKind::ConfirmComplete {
             return match head_object::parse(resp)? {
                 Some(info) if self.is_this_upload(&info) => {
-                    let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
-                    self.finish(etag, String::new(), Some(upload_id), checksum);
+                    let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
+                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc);
                     Ok(Answer::Done)
                 }
                 _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
@@ -39,7 +68,8 @@ impl Upload {
         }
         match complete_multipart_upload::parse(resp) {
             Ok(done) => {
-                self.finish(done.etag, done.location, Some(upload_id), done.checksum);
+                let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc);
                 Ok(Answer::Done)
             }
             Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {
@@ -65,9 +95,12 @@ impl Upload {
     /// Is `info` the object this upload's Complete makes? With checksums, its whole-object CRC says so; without,
     /// its size and multipart ETag ("…-<part count>") are the best evidence there is.
     fn is_this_upload(&self, info: &ObjectInfo) -> bool {
-        let same_content = match self.spec.checksums {
-            true => info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(self.parts.object_crc()),
-            false => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
+        let reported = info.checksum.as_ref().filter(|_| self.head_checksums());
+        let same_content = match (self.spec.checksum(), reported) {
+            (Some(algorithm), Some(reported)) => {
+                reported.algorithm == algorithm && algorithm.from_base64(&reported.value) == Some(self.parts.object_crc(algorithm))
+            }
+            _ => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
         };
         info.size == self.spec.plan.size && same_content
     }

@@ -5,11 +5,12 @@
 //! The phases, each in its own module:
 //! ```text
 //!  empty file ──────────────────────────────────────────────▶ PuttingEmpty ──────────────────────┐
-//!  resume ─▶ FindingUpload ─▶ ListingParts ─────────────────▶ Uploading ─▶ Completing ─▶ Finished
-//!     (discover.rs)  │      (known upload id starts here)      ▲ (send.rs)   │ (complete.rs) ▲
-//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘             ├─ InvalidPart: ListingParts again (once)
-//!                       (this file there? ─▶ Finished)  (create.rs)          └─ lost answer: ConfirmingComplete ─┘
-//!  cancel (cancel.rs): ListingParts | Uploading ─▶ Cancelling ─▶ Finished(Cancelled)
+//!  resume ─▶ FindingUpload ─▶ ListingParts ─────────────────▶ Uploading ─▶ Verifying ─▶ Completing ─▶ Finished
+//!     (discover.rs)  │      (known upload id starts here)      ▲ (send.rs)   (complete.rs: │ sampled slices  ▲
+//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘              read again)  ├─ InvalidPart: ListingParts again (once)
+//!                       (this file there? ─▶ Finished)  (create.rs)                        └─ lost answer: ConfirmingComplete ─┘
+//!  cancel (cancel.rs): ListingParts | Uploading | Verifying ─▶ Cancelling ─▶ Finished(Cancelled)
+//!  a failure that leaves an upload no resume could use (outcome.rs) ─▶ Cancelling (one try) ─▶ Finished(the failure)
 //! ```
 //! Concerns that cut across phases are small types of their own: [`parts::Parts`] (each part's attempts, ETag and
 //! CRC, the window, read-ahead), [`recovery::Recovery`] (what a failure means, fixes, budgets, backoff) and
@@ -18,6 +19,7 @@ mod cancel;
 mod complete;
 mod create;
 mod discover;
+mod fallback;
 mod network;
 mod outcome;
 mod parts;
@@ -32,6 +34,7 @@ pub use recovery::MAX_CONSECUTIVE_FIXES;
 pub use status::CONTROL_TIMEOUT_FACTOR;
 pub use types::{Action, Op, OpId, OpKind, Policy, Range, TransportError, UploadResult, UploadSpec, UploadState};
 
+use crate::core::codes::NETWORK_ERROR;
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice};
 use crate::core::progress::Progress;
@@ -71,6 +74,11 @@ enum Phase {
     Uploading {
         upload_id: String,
     },
+    /// Every part is held: the sampled ranges `left` are being read again before Complete.
+    Verifying {
+        upload_id: String,
+        left: Vec<Range>,
+    },
     Completing {
         upload_id: String,
     },
@@ -78,10 +86,12 @@ enum Phase {
     ConfirmingComplete {
         upload_id: String,
     },
-    /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone.
+    /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone. `ending` is
+    /// what the upload ends with then: `Cancelled`, or the failure that made the upload useless (see `fail`).
     Cancelling {
         upload_id: String,
         confirming: bool,
+        ending: UploadError,
     },
     Finished(Result<UploadResult, UploadError>),
 }
@@ -123,6 +133,11 @@ pub struct Upload {
     next_id: OpId,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
+    /// Actions decided while digesting an answer or ending the upload (attempts to stop, a request to send),
+    /// handed out by the next [`Upload::poll`].
+    pending: Vec<Action>,
+    /// The store refused `x-amz-checksum-mode` on HeadObject (see fallback.rs).
+    head_checksum_mode_refused: bool,
 }
 
 impl Upload {
@@ -145,6 +160,8 @@ impl Upload {
             already_uploaded: false,
             next_id: 1,
             notices: vec![],
+            pending: vec![],
+            head_checksum_mode_refused: false,
             spec,
         }
     }
@@ -154,7 +171,8 @@ impl Upload {
         if self.outcome().is_some() {
             return vec![];
         }
-        let mut actions = self.abort_stalled(now_ms);
+        let mut actions = std::mem::take(&mut self.pending);
+        actions.extend(self.abort_stalled(now_ms));
         if !self.network.online || self.paused {
             return actions;
         }
@@ -168,15 +186,14 @@ impl Upload {
             if !self.parts.all_done() {
                 return actions;
             }
-            self.phase = Phase::Completing { upload_id };
-            self.control = Task::due(now_ms);
+            actions.extend(self.parts_held(upload_id, now_ms));
         }
         let step = match self.phase {
             Phase::PuttingEmpty | Phase::Creating { .. } => Some(self.create_step()),
             Phase::FindingUpload { .. } | Phase::ListingParts { .. } | Phase::CheckingExisting { .. } => self.discover_step(),
             Phase::Completing { .. } | Phase::ConfirmingComplete { .. } => Some(self.complete_step()),
             Phase::Cancelling { .. } => Some(self.cancel_step()),
-            Phase::Uploading { .. } | Phase::Finished(_) => None,
+            Phase::Uploading { .. } | Phase::Verifying { .. } | Phase::Finished(_) => None,
         };
         match step {
             Some(Step::Checksum(range)) => actions.push(Action::Checksum(range)),
@@ -230,6 +247,7 @@ impl Upload {
         let epoch = self.control.signed_epoch();
         let answered = match kind {
             OpKind::Part(part) => return self.on_part_answer(id, part, &resp, now_ms),
+            OpKind::Discard => return,
             _ if self.control.in_flight_id() != Some(id) => return, // an attempt already given up on
             OpKind::PutEmpty | OpKind::Create => self.on_create_answer(kind, &resp),
             OpKind::FindUpload | OpKind::ListParts | OpKind::HeadObject => self.on_discover_answer(kind, &resp, now_ms),
@@ -244,6 +262,7 @@ impl Upload {
                     self.succeeded();
                 }
             }
+            Err(err) if self.checksums_refused(kind, &err, now_ms) => {}
             Err(err) => self.on_refused(Target::Control, &err, &resp, epoch, now_ms),
         }
     }
@@ -256,6 +275,10 @@ impl Upload {
         }
         match kind {
             OpKind::Part(part) if self.parts.get_mut(part.number).is_some_and(|p| p.task.in_flight_id() == Some(id)) => {
+                // A file removed or changed on disk fails its parts' requests like a network would.
+                if err.code == NETWORK_ERROR {
+                    self.parts.verify(part.number);
+                }
                 self.progress.failed(part.number);
                 self.retry(Target::Part(part.number), ErrorClass::Network, err, now_ms);
             }
@@ -264,12 +287,20 @@ impl Upload {
         }
     }
 
-    /// The CRC-64/NVME of `range` of the local file, asked for by [`Action::Checksum`].
+    /// The CRC (of the spec's algorithm) of `range` of the local file, asked for by [`Action::Checksum`].
     pub fn on_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
         match self.phase {
             Phase::CheckingExisting { .. } => self.on_file_checksum(crc, now_ms),
             Phase::Uploading { .. } => self.on_part_checksum(range, crc, now_ms),
+            Phase::Verifying { .. } => self.on_sample_checksum(range, crc, now_ms),
             _ => {}
+        }
+    }
+
+    /// The file could not be read for an [`Action::Checksum`] (removed or changed on disk): the upload ends.
+    pub fn on_read_failed(&mut self, err: UploadError) {
+        if self.outcome().is_none() {
+            self.fail(err);
         }
     }
 
@@ -290,6 +321,9 @@ impl Upload {
 
     /// Puts the failed attempt's task back to wait (see [`Recovery::schedule`]); the app is told.
     fn retry(&mut self, target: Target, class: ErrorClass, err: UploadError, now_ms: u64) {
+        if self.aborting_after_failure() {
+            return self.fail(err); // best effort: the upload ends with its own failure
+        }
         let ctx = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
         let task = match target {
             Target::Part(number) => match self.parts.get_mut(number) {

@@ -2,13 +2,13 @@
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
-use crate::core::checksum;
+use crate::core::checksum::Algorithm;
 
-/// With `checksums`, every part must carry a CRC-64/NVME and S3 checks the whole object's at Complete.
-pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>, checksums: bool) -> Request {
+/// With a `checksum` algorithm, every part must carry its CRC and S3 checks the whole object's at Complete.
+pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>, checksum: Option<Algorithm>) -> Request {
     let mut headers: Vec<(String, String)> = content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect();
-    if checksums {
-        headers.push(("x-amz-checksum-algorithm".into(), checksum::ALGORITHM.into()));
+    if let Some(algorithm) = checksum {
+        headers.push(("x-amz-checksum-algorithm".into(), algorithm.name().into()));
         headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
     }
     Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploads", "")]), headers, body: Body::Empty }
@@ -19,6 +19,14 @@ pub fn parse(resp: &Response) -> Result<String, S3Error> {
     parse_xml(resp, "InitiateMultipartUploadResult", |root| xml::text(root, "UploadId").filter(|id| !id.is_empty()))
 }
 
+/// The upload id in a success answer that is no readable XML (XML 1.0 cannot carry a key's control characters, which
+/// some servers echo as they are): the upload exists all the same, and must not be left behind.
+pub fn unreadable_upload_id(resp: &Response) -> Option<String> {
+    let (_, rest) = resp.body.split_once("<UploadId>").filter(|_| (200..300).contains(&resp.status))?;
+    let (id, _) = rest.split_once("</UploadId>")?;
+    Some(id.trim().to_string()).filter(|id| !id.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,12 +35,14 @@ mod tests {
     fn builds_the_request() {
         let endpoint = Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true };
         let object = Object { bucket: "b".into(), key: "dir/f.bin".into() };
-        let req = request(&endpoint, &object, Some("video/mp4"), false);
+        let req = request(&endpoint, &object, Some("video/mp4"), None);
         assert_eq!((req.method, req.url.as_str()), (Method::Post, "http://127.0.0.1:3900/b/dir/f.bin?uploads="));
         assert_eq!(req.headers, vec![("content-type".to_string(), "video/mp4".to_string())]);
-        let req = request(&endpoint, &object, None, true);
+        let req = request(&endpoint, &object, None, Some(Algorithm::Crc64Nvme));
         let names: Vec<_> = req.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
         assert_eq!(names, ["x-amz-checksum-algorithm: CRC64NVME", "x-amz-checksum-type: FULL_OBJECT"]);
+        let req = request(&endpoint, &object, None, Some(Algorithm::Crc32C));
+        assert_eq!(req.headers[0], ("x-amz-checksum-algorithm".into(), "CRC32C".into()));
     }
 
     #[test]
@@ -45,6 +55,17 @@ mod tests {
 </InitiateMultipartUploadResult>"#;
         let resp = Response { status: 200, headers: vec![], body: body.into() };
         assert_eq!(parse(&resp).unwrap(), "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA");
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_malformed_but_names_its_upload() {
+        // A key's control characters, which some servers echo as they are, are read past (xml::readable).
+        let body = "<InitiateMultipartUploadResult><Key>a\u{1}b</Key><UploadId>U9</UploadId></InitiateMultipartUploadResult>";
+        assert_eq!(parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap(), "U9");
+        let body = "<InitiateMultipartUploadResult><Key>a&b</Key><UploadId>U9</UploadId></InitiateMultipartUploadResult>";
+        let resp = Response { status: 200, headers: vec![], body: body.into() };
+        assert_eq!(parse(&resp).unwrap_err().code, "MalformedResponse");
+        assert_eq!(unreadable_upload_id(&resp).as_deref(), Some("U9"));
     }
 
     #[test]

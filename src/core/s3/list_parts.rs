@@ -2,13 +2,15 @@
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use crate::core::checksum::Algorithm;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedPart {
     pub number: u32,
     pub etag: String,
     pub size: u64,
-    pub checksum_crc64nvme: Option<String>,
+    /// The part's flexible checksum (base64) and its algorithm, if it has one.
+    pub checksum: Option<(Algorithm, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +38,7 @@ pub fn parse(resp: &Response) -> Result<PartsPage, S3Error> {
                     number: xml::parse_num(p, "PartNumber")?,
                     etag: xml::text(p, "ETag")?,
                     size: xml::parse_num(p, "Size")?,
-                    checksum_crc64nvme: xml::text(p, "ChecksumCRC64NVME"),
+                    checksum: xml::checksum(p),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -102,6 +104,6 @@ mod tests {
         let body = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag><Size>5</Size><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part></ListPartsResult>";
         let page = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         assert_eq!(page.next_marker, None);
-        assert_eq!(page.parts[0].checksum_crc64nvme.as_deref(), Some("AAAAAAAAAAE="));
+        assert_eq!(page.parts[0].checksum, Some((Algorithm::Crc64Nvme, "AAAAAAAAAAE=".into())));
     }
 }
