@@ -81,10 +81,17 @@ interface CommonOptions extends ObjectOptions {
   /** The store's smallest part. S3 rejects parts under 5 MiB (the default); only lower it for stores that
    *  accept smaller parts (e.g. in tests). */
   minPartSize?: number;
-  /** Parts in flight at once, shared by every file of this Uploader (halved for a while when S3 throttles). Default 4. */
+  /** Parts in flight at once, shared by every file of this Uploader (halved for a while when S3 throttles). Default 4,
+   *  at most 16: a browser opens 6 connections to one host over HTTP/1.1 (S3's protocol), and parts beyond them wait
+   *  in the browser, signed, until a connection is free. */
   concurrency?: number;
-  /** A part that makes no progress for this long is aborted and sent again. Default 30000. */
+  /** A part that makes no progress for this long is aborted and sent again, counted from its first bytes on the
+   *  wire (a part the browser holds back for a free connection is not stalled). Default 30000. */
   stallTimeoutMs?: number;
+  /** How long the `credentials` or `sign` callback may take to settle: one that does not counts as a failed
+   *  callback (retried like the network; the upload fails with CredentialsFailed / SigningFailed only if the
+   *  store was never reached). Default 30000. */
+  callbackTimeoutMs?: number;
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
   serverRetries?: number;
@@ -145,6 +152,9 @@ export type UploadState =
   | { state: "paused" }
   | { state: "cancelling" }
   | { state: "waiting-for-network" }
+  /** Nothing is on the wire and a request has waited over a second for the `credentials` or `sign` callback
+   *  (a callback that does not settle within `callbackTimeoutMs` is asked again). */
+  | { state: "waiting-for-credentials" }
   /** The next try is at `nextTryAt` (epoch ms) after `errorCode`. */
   | { state: "retrying"; nextTryAt: number; errorCode: string }
   | { state: "done" }
@@ -181,12 +191,20 @@ export interface ChecksumsEvent {
   message: string;
 }
 
+/** Something to know that does not stop the upload. `StorageUnavailable`: IndexedDB is missing, refused or did
+ *  not answer within 5 s, so this upload is not remembered across reloads (it goes on without). */
+export interface WarningEvent {
+  code: "StorageUnavailable";
+  message: string;
+}
+
 export interface UploadEvents {
   progress: UploadProgress;
   state: UploadState;
   part: PartEvent;
   error: ErrorEvent;
   checksums: ChecksumsEvent;
+  warning: WarningEvent;
 }
 
 export interface UploadOptions extends ObjectOptions {
@@ -194,7 +212,7 @@ export interface UploadOptions extends ObjectOptions {
    *  InvalidKey before any request: a "." or ".." path segment (browsers remove it from the URL), over 1,024
    *  bytes of UTF-8. */
   key: string;
-  /** Default: the file's type, if it has one. */
+  /** Default: the file's type, if it has one. Printable ASCII only (a MIME type), else InvalidOptions. */
   contentType?: string;
   /** Aborting it is `cancel()`: the upload is removed from the server and `done` rejects with code `Cancelled`. */
   signal?: AbortSignal;
@@ -203,6 +221,7 @@ export interface UploadOptions extends ObjectOptions {
   onPart?: (part: PartEvent) => void;
   onError?: (error: ErrorEvent) => void;
   onChecksums?: (event: ChecksumsEvent) => void;
+  onWarning?: (warning: WarningEvent) => void;
 }
 
 export interface UploadResult {
@@ -233,11 +252,14 @@ export interface UploadResult {
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
  *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, FileChanged, Cancelled,
- *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed, ChecksumsUnsupported, InvalidKey); `message` says what to fix.
+ *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed, ChecksumsUnsupported, InvalidKey, BrowserRefused, StorageUnavailable); `message` says what to fix.
  *  FileUnreadable, FileChanged: the file was removed or changed on disk after it was chosen: choose it again.
  *  ChecksumsUnsupported: checksums: "required" and the store refuses them (choose another checksumAlgorithm, or
  *  "auto"); InvalidKey: the key has a "." or ".." segment or is over 1,024 bytes (before any request); a wrong
  *  endpoint (a path after the host, the bucket in the host, another AWS region than `region`) is InvalidOptions.
+ *  InvalidOptions also covers unknown option names (a typo), a contentType that is not printable ASCII and a
+ *  concurrency above 16. BrowserRefused: the browser threw while a request was built (e.g. a header value from the
+ *  sign callback it refuses): not retried. StorageUnavailable only reaches `warning` events.
  *  Stalled only reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
   name: "UploadError";
@@ -280,9 +302,10 @@ export declare class Uploader {
    *  The same file (the same Blob, or a File with the same name, size, modification time and type) started again
    *  to the same key while it uploads gets the running upload's handle, with the new callbacks added. Across tabs
    *  of one origin, a Web Lock makes a second upload of the same file to the same object wait for the first, which
-   *  it then finds done (`alreadyUploaded`, with checksums) or resumes. */
+   *  it then finds done (`alreadyUploaded`, with checksums) or resumes. Throws an UploadError with code
+   *  InvalidOptions at once when `file` is not a File or Blob. */
   start(file: Blob, options: UploadOptions): UploadHandle;
-  /** `start(file, options).done`. */
+  /** `start(file, options).done` (rejects, never throws). */
   upload(file: Blob, options: UploadOptions): Promise<UploadResult>;
   /** Events of every upload of this Uploader; the listener also gets the upload's handle. */
   on<K extends keyof UploadEvents>(type: K, listener: (event: UploadEvents[K], upload: UploadHandle) => void): () => void;

@@ -5,8 +5,8 @@ import { uploadError } from './errors.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
-// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onChecksums }).
-const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', checksums: 'onChecksums' };
+// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onChecksums, onWarning }).
+const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', checksums: 'onChecksums', warning: 'onWarning' };
 
 // The same file: the same Blob, or a File chosen again (same name, size, modification time and type).
 const sameFile = (a, b) => a === b || (a instanceof File && b instanceof File
@@ -99,11 +99,16 @@ export class Uploader {
 
   start(file, options = {}) {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
-    const { onProgress, onState, onPart, onError, onChecksums, signal, ...uploadOptions } = options;
+    // Anything but a Blob would give a handle that never settles: refuse it here, where the caller sees it.
+    if (!(file instanceof Blob)) {
+      const got = file === null ? 'null' : typeof file === 'object' ? file.constructor?.name ?? 'object' : typeof file;
+      throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: `InvalidOptions: start(file, options): file must be a File or Blob, got ${got}` });
+    }
+    const { onProgress, onState, onPart, onError, onChecksums, onWarning, signal, ...uploadOptions } = options;
     if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
       throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: 'signal must be an AbortSignal (e.g. new AbortController().signal)' });
     }
-    const callbacks = { onProgress, onState, onPart, onError, onChecksums };
+    const callbacks = { onProgress, onState, onPart, onError, onChecksums, onWarning };
     // The same file to the same key again while it uploads: the running upload, with these callbacks added.
     const running = this.uploads.find((upload) => upload.sends(file, uploadOptions.key));
     if (running) {
@@ -126,7 +131,11 @@ export class Uploader {
   }
 
   upload(file, options) {
-    return this.start(file, options).done;
+    try {
+      return this.start(file, options).done;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   on(type, listener) {

@@ -30,6 +30,11 @@ pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
 pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
 /// The `sign` callback failed or answered something unusable, or signing itself failed.
 pub const SIGNING_FAILED: &str = "SigningFailed";
+/// The browser threw while a request was built or handed to it (e.g. a header value it refuses): not the network.
+pub const BROWSER_REFUSED: &str = "BrowserRefused";
+/// A warning, not an error: the browser's storage (IndexedDB) is missing, refused or stuck, so the upload is not
+/// remembered across reloads.
+pub const STORAGE_UNAVAILABLE: &str = "StorageUnavailable";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
 /// `checksums: "required"` and the store refuses flexible checksums (or this algorithm).
@@ -53,6 +58,8 @@ pub const OURS: &[&str] = &[
     CREDENTIALS_FAILED,
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
+    BROWSER_REFUSED,
+    STORAGE_UNAVAILABLE,
     WORKER_FAILED,
     CHECKSUMS_UNSUPPORTED,
     INVALID_KEY,

@@ -30,11 +30,7 @@ impl UploadError {
         let (bucket, url, region) = (&object.bucket, &endpoint.url, &endpoint.region);
         let fix = match err.code.as_str() {
             "NoSuchBucket" => format!("bucket '{bucket}' does not exist at {url}: check the bucket name, endpoint and region"),
-            "AccessDenied" => format!(
-                "access to s3://{bucket}/{} was denied: the credentials need s3:PutObject, s3:ListMultipartUploadParts and \
-                 s3:AbortMultipartUpload on it (some servers also answer AccessDenied for a wrong secret key or an expired key)",
-                object.key
-            ),
+            "AccessDenied" => access_denied_fix(&err.message, ctx),
             "InvalidAccessKeyId" => "the access key id is not known to the server: check what the credentials callback returns".into(),
             "SignatureDoesNotMatch" => {
                 format!("the signature was rejected: check the secret access key and that region '{region}' is the bucket's region")
@@ -54,8 +50,16 @@ impl UploadError {
             CORS_ETAG_HIDDEN => format!("bucket '{bucket}' CORS does not expose ETag: add ETag to ExposeHeaders in its CORS configuration"),
             _ => String::new(),
         };
-        let said = if err.message.is_empty() { format!("HTTP {}", err.status) } else { err.message.clone() };
-        let message = if fix.is_empty() { format!("{}: {said}", err.code) } else { format!("{}: {fix} (server said: {said})", err.code) };
+        let said = match without_code(&err.message, &err.code) {
+            "" => format!("HTTP {}", err.status),
+            said => said.to_string(),
+        };
+        let message = match (fix.is_empty(), err.code.as_str()) {
+            (true, _) => format!("{}: {said}", err.code),
+            // Why access was denied is the server's to say (a bad signature, an unknown key, a policy); the fix follows.
+            (false, "AccessDenied") => format!("{}: {said}: {fix}", err.code),
+            (false, _) => format!("{}: {fix} (server said: {said})", err.code),
+        };
         let status = (err.status != 0).then_some(err.status);
         Self { code: err.code.clone(), message, request_id: err.request_id.clone(), status }
     }
@@ -82,6 +86,35 @@ impl UploadError {
             message.push_str(&format!("; requests go to {bucket_url}: if that host does not resolve, set forcePathStyle: true"));
         }
         Self::new(NETWORK_ERROR, message)
+    }
+}
+
+/// What to do about an AccessDenied, from the server's reason: stores such as Garage answer a wrong secret or an
+/// unknown key id with AccessDenied, not with SignatureDoesNotMatch or InvalidAccessKeyId.
+fn access_denied_fix(reason: &str, ctx: &Context) -> String {
+    let reason = reason.to_ascii_lowercase();
+    if reason.contains("signature") {
+        format!(
+            "the secret access key does not match the access key id: check what the credentials callback returns, and that region \
+             '{}' is the bucket's region",
+            ctx.endpoint.region
+        )
+    } else if reason.contains("no such key") || reason.contains("access key") {
+        "the access key id is not known to the server: check what the credentials callback returns".into()
+    } else {
+        format!(
+            "the credentials need s3:PutObject, s3:ListMultipartUploadParts and s3:AbortMultipartUpload on s3://{}/{} (some \
+             servers also say this for an expired key)",
+            ctx.object.bucket, ctx.object.key
+        )
+    }
+}
+
+/// The server's message without a leading copy of its code ("AccessDenied: …"): ours already starts with it.
+fn without_code<'a>(message: &'a str, code: &str) -> &'a str {
+    match message.strip_prefix(code) {
+        Some(rest) if rest.is_empty() || rest.starts_with([':', ' ', '.']) => rest.trim_start_matches([':', ' ', '.']).trim(),
+        _ => message.trim(),
     }
 }
 
@@ -117,6 +150,39 @@ mod tests {
         assert!(err.message.contains("bucket 'media' does not exist at http://127.0.0.1:3900"), "{}", err.message);
         assert!(err.message.contains("The server's words"));
         assert_eq!(UploadError::from_s3(&s3("Weird"), &ctx).message, "Weird: The server's words");
+    }
+
+    fn said(code: &str, message: &str) -> S3Error {
+        S3Error { message: message.into(), ..s3(code) }
+    }
+
+    #[test]
+    fn access_denied_leads_with_the_servers_reason() {
+        let (endpoint, object) = ctx_parts();
+        let ctx = Context { endpoint: &endpoint, object: &object };
+        // Garage's answers to a wrong secret and to an unknown key id.
+        let bad_secret = UploadError::from_s3(&said("AccessDenied", "Forbidden: Invalid signature"), &ctx).message;
+        assert!(bad_secret.starts_with("AccessDenied: Forbidden: Invalid signature: the secret access key"), "{bad_secret}");
+        assert!(!bad_secret.contains("s3:PutObject"), "{bad_secret}");
+        let unknown_key = UploadError::from_s3(&said("AccessDenied", "Forbidden: No such key: GK11"), &ctx).message;
+        assert!(unknown_key.starts_with("AccessDenied: Forbidden: No such key: GK11: the access key id is not known"), "{unknown_key}");
+        let policy = UploadError::from_s3(&said("AccessDenied", "Access Denied"), &ctx).message;
+        assert!(policy.starts_with("AccessDenied: Access Denied: the credentials need s3:PutObject"), "{policy}");
+        assert!(policy.contains("s3://media/a.bin"), "{policy}");
+    }
+
+    #[test]
+    fn no_message_repeats_its_code() {
+        let (endpoint, object) = ctx_parts();
+        let ctx = Context { endpoint: &endpoint, object: &object };
+        for code in ["AccessDenied", "Weird", "NoSuchBucket"] {
+            for message in [format!("{code}: the reason"), code.to_string(), format!("{code}. the reason")] {
+                let text = UploadError::from_s3(&said(code, &message), &ctx).message;
+                assert_eq!(text.matches(code).count(), 1, "{text}");
+            }
+        }
+        let bare = UploadError::from_s3(&said("AccessDenied", ""), &ctx).message;
+        assert!(bare.starts_with("AccessDenied: HTTP 403: "), "{bare}");
     }
 
     #[test]

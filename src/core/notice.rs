@@ -1,4 +1,5 @@
 //! What the app hears about an upload besides its progress and state: each part S3 holds, and each failed request.
+use crate::core::codes::STORAGE_UNAVAILABLE;
 use crate::core::error::UploadError;
 use serde::Serialize;
 
@@ -50,4 +51,24 @@ pub struct ChecksumNotice {
     pub status: &'static str,
     pub algorithm: String,
     pub message: String,
+}
+
+/// Something the app should know that does not stop the upload (event `warning`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WarningNotice {
+    pub code: String,
+    pub message: String,
+}
+
+impl WarningNotice {
+    /// The browser's storage (IndexedDB) is missing, refused or did not answer: `reason`.
+    pub fn storage_unavailable(reason: &str) -> Self {
+        Self {
+            code: STORAGE_UNAVAILABLE.into(),
+            message: format!(
+                "this upload cannot be resumed after a reload from this browser's storage ({reason}): it goes on without it; \
+                 dropping the same file again still resumes it from the server when the credentials may list multipart uploads"
+            ),
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! The app's `credentials` callback, asked again before the credentials it gave expire.
-use super::callback::Answered;
+use super::callback::{settled, Answered};
 use super::errors::describe;
 use crate::core::codes::{CREDENTIALS_FAILED, INVALID_CREDENTIALS};
 use crate::core::credentials::Credentials;
@@ -7,18 +7,18 @@ use crate::core::error::UploadError;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 pub struct CredentialSource {
     callback: Function,
+    timeout_ms: u64,
     current: RefCell<Option<Credentials>>,
     /// The callback's answer while it is awaited: requests signed meanwhile wait for the same answer.
     pending: RefCell<Option<Promise>>,
 }
 
 impl CredentialSource {
-    pub fn new(callback: Function) -> Self {
-        Self { callback, current: RefCell::new(None), pending: RefCell::new(None) }
+    pub fn new(callback: Function, timeout_ms: u64) -> Self {
+        Self { callback, timeout_ms, current: RefCell::new(None), pending: RefCell::new(None) }
     }
 
     /// Credentials good for signing at `now_ms`, from the cache or fresh from the callback.
@@ -37,7 +37,17 @@ impl CredentialSource {
                 Err(err) => return Answered::Failed(err),
             },
         };
-        let answer = JsFuture::from(promise).await;
+        let answer = match settled(promise.clone(), self.timeout_ms).await {
+            Ok(answer) => answer,
+            Err(too_slow) => {
+                // The next attempt asks the callback again, unless another request already did.
+                let mut pending = self.pending.borrow_mut();
+                if pending.as_ref().is_some_and(|p| JsValue::from(p) == JsValue::from(&promise)) {
+                    pending.take();
+                }
+                return Answered::Failed(failed(too_slow.into()));
+            }
+        };
         self.pending.borrow_mut().take();
         match answer.map_err(failed).map(|value| parse(&value)) {
             Ok(Ok(creds)) => {

@@ -1,5 +1,8 @@
 //! Errors as JS sees them: an `Error` named `UploadError` with a stable `code`.
+use crate::core::codes::BROWSER_REFUSED;
 use crate::core::error::UploadError;
+use crate::core::machine::TransportError;
+use crate::core::s3::Response;
 use wasm_bindgen::prelude::*;
 
 pub fn to_js_error(err: &UploadError) -> JsValue {
@@ -14,6 +17,18 @@ pub fn to_js_error(err: &UploadError) -> JsValue {
         let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
     }
     js.into()
+}
+
+/// How handing a request to the browser went: `Ok` with its answer or the transport's failure (retried as the
+/// network), `Err` when the browser refused to send it at all (retrying cannot help).
+pub type Sent = Result<Result<Response, TransportError>, UploadError>;
+
+/// The browser threw while a request was built or handed to it.
+pub fn refused(e: &JsValue) -> UploadError {
+    UploadError::new(
+        BROWSER_REFUSED,
+        format!("the browser refused to send a request ({}): check the values that go into requests (contentType, key, endpoint)", describe(e)),
+    )
 }
 
 /// The text of whatever JS threw or rejected with.

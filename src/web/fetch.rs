@@ -1,5 +1,5 @@
 //! Small requests (create, complete, list, head, abort) with `fetch`.
-use super::errors::describe;
+use super::errors::{describe, refused, Sent};
 use crate::core::machine::TransportError;
 use crate::core::s3::{Body, Request, Response};
 use js_sys::Promise;
@@ -26,10 +26,10 @@ pub async fn reachable(url: &str) -> bool {
     JsFuture::from(global_fetch(&request)).await.is_ok()
 }
 
-pub async fn send(req: &Request) -> Result<Response, TransportError> {
-    let headers = Headers::new().map_err(|e| describe(&e))?;
+pub async fn send(req: &Request) -> Sent {
+    let headers = Headers::new().map_err(|e| refused(&e))?;
     for (name, value) in &req.headers {
-        headers.append(name, value).map_err(|e| describe(&e))?;
+        headers.append(name, value).map_err(|e| refused(&e))?;
     }
     let init = RequestInit::new();
     init.set_method(req.method.as_str());
@@ -37,10 +37,15 @@ pub async fn send(req: &Request) -> Result<Response, TransportError> {
     match &req.body {
         Body::Xml(xml) => init.set_body(&JsValue::from_str(xml)),
         Body::Empty => {}
-        Body::FileRange { .. } => return Err("file bodies go through XHR".into()),
+        Body::FileRange { .. } => return Ok(Err("file bodies go through XHR".into())),
     }
-    let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| describe(&e))?;
-    let resp: web_sys::Response = JsFuture::from(global_fetch(&request)).await.map_err(|e| describe(&e))?.unchecked_into();
+    let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| refused(&e))?;
+    Ok(answer(&request).await)
+}
+
+/// Sends `request`; `Err` when no answer could be read.
+async fn answer(request: &web_sys::Request) -> Result<Response, TransportError> {
+    let resp: web_sys::Response = JsFuture::from(global_fetch(request)).await.map_err(|e| describe(&e))?.unchecked_into();
     let mut response_headers = vec![];
     for entry in js_sys::try_iter(&resp.headers()).ok().flatten().into_iter().flatten().flatten() {
         let pair: js_sys::Array = entry.unchecked_into();

@@ -65,21 +65,11 @@ impl Engine {
                 Either::Left((held, _)) => held,
                 Either::Right(_) => None,
             };
-            let mut persistence = match spec.resume && spec.plan.size > 0 {
-                true => persist::Persistence::open(id, &spec).await,
-                false => None,
+            let persistence = match spec.resume && spec.plan.size > 0 {
+                true => persist::Persistence::open(id, &mut spec).await.map(Some),
+                false => Ok(None),
             };
-            if let Some(persistence) = persistence.as_mut() {
-                match persistence.known_upload(spec.checksum()).await {
-                    persist::Remembered::Upload { upload_id, part_size } => {
-                        spec.known_upload_id = Some(upload_id);
-                        spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
-                    }
-                    persist::Remembered::OtherOptions => spec.recorded_otherwise = true,
-                    persist::Remembered::Nothing => {}
-                }
-            }
-            let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
+            let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
         });
         EngineUpload::new(control, done)

@@ -1,4 +1,5 @@
 //! Reading and checking the options JS passes in.
+use super::callback::DEFAULT_TIMEOUT_MS;
 use super::credentials::CredentialSource;
 use super::signer::Signer;
 use crate::core::checksum::Algorithm;
@@ -9,12 +10,16 @@ use crate::core::object_options::{ObjectOptions, ObjectOptionsInput, Tagging};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{names, Endpoint, Object};
 use js_sys::{Function, Reflect};
+use serde::de::{self, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 const DEFAULT_CONCURRENCY: usize = 4;
+/// Browsers open 6 connections to one host over HTTP/1.1 (S3's protocol): more parts than that only wait in the
+/// browser, signed, and a part waiting long enough outlives its signature. Stores on HTTP/2 can use a few more.
+const MAX_CONCURRENCY: u64 = 16;
 
 fn invalid(message: impl Into<String>) -> UploadError {
     UploadError::new(INVALID_OPTIONS, message)
@@ -38,6 +43,7 @@ struct RawUploaderOptions {
     checksum_algorithm: Option<String>,
     resume: Option<bool>,
     if_exists: Option<String>,
+    callback_timeout_ms: Option<f64>,
 }
 
 /// `checksums: true | false | "auto" | "required"`.
@@ -67,6 +73,8 @@ pub struct UploaderOptions {
 impl UploaderOptions {
     /// The options, and who signs: the `credentials` or the `sign` callback.
     pub fn from_js(value: &JsValue) -> Result<(Self, Signer), UploadError> {
+        let also = [&["credentials", "sign"][..], &RawObjectOptions::names()].concat();
+        refuse_unknown::<RawUploaderOptions>(value, &also, "new Uploader(options)")?;
         let raw: RawUploaderOptions = serde_wasm_bindgen::from_value(value.clone())
             .map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
         if !(raw.endpoint.starts_with("http://") || raw.endpoint.starts_with("https://")) {
@@ -97,9 +105,10 @@ impl UploaderOptions {
                 .ok_or_else(|| invalid(format!("checksumAlgorithm must be 'CRC64NVME', 'CRC32C' or 'CRC32', got '{name}'")))?,
         };
         let function = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let timeout_ms = raw.callback_timeout_ms.map(|ms| whole_number("callbackTimeoutMs", ms, 1)).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let signer = match (function("credentials"), function("sign")) {
-            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials)),
-            (None, Some(sign)) => Signer::Backend(sign),
+            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials, timeout_ms)),
+            (None, Some(sign)) => Signer::Backend(sign, timeout_ms),
             _ => {
                 return Err(invalid(
                     "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \
@@ -112,6 +121,12 @@ impl UploaderOptions {
         ObjectOptions::new(&object_defaults.clone().input()).map_err(invalid)?;
         let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
         let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
+        if let Some(n) = concurrency.filter(|&n| n > MAX_CONCURRENCY) {
+            return Err(invalid(format!(
+                "concurrency {n} is more than {MAX_CONCURRENCY}: a browser opens 6 connections to one host (HTTP/1.1), further parts \
+                 only wait in it while their signatures age"
+            )));
+        }
         let mut policy = Policy::default();
         if let Some(ms) = raw.stall_timeout_ms {
             policy.stall_timeout_ms = whole_number("stallTimeoutMs", ms, 1)?;
@@ -200,9 +215,17 @@ pub struct UploadOptions {
 
 impl UploadOptions {
     pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
+        refuse_unknown::<RawUploadOptions>(value, &RawObjectOptions::names(), "start(file, options)")?;
         let raw: RawUploadOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
         if let Some(problem) = names::key_problem(&raw.key) {
             return Err(UploadError::new(INVALID_KEY, format!("{INVALID_KEY}: {problem}")));
+        }
+        if let Some(bad) = raw.content_type.as_deref().and_then(|t| t.chars().find(|c| !matches!(c, ' '..='~'))) {
+            // A header value the browser refuses (or sends as other bytes than were signed).
+            return Err(invalid(format!(
+                "contentType must be printable ASCII, a MIME type such as 'text/plain; charset=utf-8': {:?} holds {bad:?}",
+                raw.content_type.unwrap_or_default()
+            )));
         }
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
         Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), object: RawObjectOptions::from_js(value)? })
@@ -241,6 +264,11 @@ enum RawTagging {
 }
 
 impl RawObjectOptions {
+    /// Every name it reads (for the unknown-option check): its fields, and `expires`, which is read apart.
+    fn names() -> Vec<&'static str> {
+        [field_names::<Self>(), &["expires"]].concat()
+    }
+
     fn from_js(value: &JsValue) -> Result<Self, UploadError> {
         let mut raw: Self = serde_wasm_bindgen::from_value(value.clone())
             .map_err(|e| invalid(format!("{e} (metadata and headers are objects of strings, tagging one of strings or a URL-encoded string)")))?;
@@ -300,4 +328,40 @@ impl RawObjectOptions {
             headers: self.headers.unwrap_or_default().into_iter().collect(),
         }
     }
+}
+
+/// A name `T` does not read (a typo such as `concurency`) is an error, not silently ignored. serde_wasm_bindgen
+/// reads a struct's fields by name and never sees the others, so the names are compared here; `also` are read apart.
+fn refuse_unknown<'de, T: Deserialize<'de>>(value: &JsValue, also: &[&str], what: &str) -> Result<(), UploadError> {
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else { return Ok(()) };
+    let known: Vec<&str> = field_names::<T>().iter().chain(also).copied().collect();
+    for name in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        let set = Reflect::get(value, &name.as_str().into()).is_ok_and(|v| !v.is_undefined());
+        if set && !known.contains(&name.as_str()) {
+            return Err(invalid(format!("{what}: unknown option '{name}' (the options are {})", known.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// The field names `T` reads: serde hands them to `deserialize_struct`.
+fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    struct Names<'a>(&'a mut &'static [&'static str]);
+    impl<'de> de::Deserializer<'de> for Names<'_> {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(self, _: &str, fields: &'static [&'static str], _: V) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(de::Error::custom("names read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit unit_struct
+            newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(Names(&mut names));
+    names
 }

@@ -1,6 +1,7 @@
 //! Remembering an unfinished upload across reloads: looked up when a file is dropped, written once S3 has given
 //! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
-//! resume through ListMultipartUploads.
+//! resume through ListMultipartUploads, and the app is told (`Err` says why storage failed).
+use super::errors::describe;
 use super::store::Store;
 use crate::core::checksum::Algorithm;
 use crate::core::fingerprint::{record_id, FileIdentity};
@@ -46,36 +47,46 @@ pub fn identify(file: &Blob, spec: &UploadSpec) -> String {
 }
 
 impl Persistence {
-    /// Opens the store and drops expired records; `id` is [`identify`]'s.
-    pub async fn open(id: String, spec: &UploadSpec) -> Option<Self> {
-        let store = Store::open().await.ok()?;
+    /// Opens the store, drops expired records (`id` is [`identify`]'s), and points `spec` at the upload this file
+    /// was going into, if one is remembered (its id and part size) with the same checksum algorithm and object
+    /// options; one made with other options marks `spec.recorded_otherwise`.
+    pub async fn open(id: String, spec: &mut UploadSpec) -> Result<Self, String> {
+        let store = Store::open().await.map_err(|e| describe(&e))?;
         for record in store.all().await.unwrap_or_default() {
             if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
                 let _ = store.delete(&record.id).await;
             }
         }
         let options_hash = spec.object_options.fingerprint(spec.content_type.as_deref());
-        Some(Self { store, id, saved: None, options_hash })
+        let mut persistence = Self { store, id, saved: None, options_hash };
+        match persistence.known_upload(spec.checksum()).await? {
+            Remembered::Upload { upload_id, part_size } => {
+                spec.known_upload_id = Some(upload_id);
+                spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
+            }
+            Remembered::OtherOptions => spec.recorded_otherwise = true,
+            Remembered::Nothing => {}
+        }
+        Ok(persistence)
     }
 
-    /// The upload this file was going into and its part size, if one is remembered with the same checksum
-    /// algorithm (or none) and object options.
-    pub async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Remembered {
-        let Ok(Some(record)) = self.store.get(&self.id).await else { return Remembered::Nothing };
+    /// What is remembered of this file going to this object, for this checksum algorithm (or none).
+    async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Result<Remembered, String> {
+        let Some(record) = self.store.get(&self.id).await.map_err(|e| describe(&e))? else { return Ok(Remembered::Nothing) };
         if record.checksum_algorithm.as_deref() != checksum.map(Algorithm::name) {
-            return Remembered::Nothing;
+            return Ok(Remembered::Nothing);
         }
         if record.options_hash.as_ref() != Some(&self.options_hash) {
-            return Remembered::OtherOptions;
+            return Ok(Remembered::OtherOptions);
         }
         self.saved = Some(record.upload_id.clone());
-        Remembered::Upload { upload_id: record.upload_id, part_size: record.part_size }
+        Ok(Remembered::Upload { upload_id: record.upload_id, part_size: record.part_size })
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksum: Option<Algorithm>) {
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksum: Option<Algorithm>) -> Result<(), String> {
         if self.saved.as_deref() == Some(upload_id) {
-            return;
+            return Ok(());
         }
         let record = UploadRecord {
             id: self.id.clone(),
@@ -85,9 +96,9 @@ impl Persistence {
             options_hash: Some(self.options_hash.clone()),
             created_at_ms: now_ms(),
         };
-        if self.store.put(&record).await.is_ok() {
-            self.saved = Some(record.upload_id);
-        }
+        self.store.put(&record).await.map_err(|e| describe(&e))?;
+        self.saved = Some(record.upload_id);
+        Ok(())
     }
 
     pub async fn forget(&self) {

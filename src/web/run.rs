@@ -8,11 +8,11 @@ use super::persist::Persistence;
 use super::shared::Shared;
 use super::signer::SigningTime;
 use super::types::to_js;
-use super::{errors::describe, fetch, xhr};
+use super::{errors::refused, fetch, xhr};
 use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, Range, TransportError, Upload, UploadResult, UploadSpec, UploadState};
-use crate::core::notice::{ErrorNotice, Notice};
+use crate::core::notice::{ErrorNotice, Notice, WarningNotice};
 use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -27,6 +27,8 @@ use web_sys::Blob;
 
 /// `navigator.onLine` is read at least this often, whatever else happens.
 const MAX_SLEEP_MS: u64 = 1_000;
+/// A callback answering within this long is not worth a state of its own (no flicker on every signature).
+const SHOW_WAITING_FOR_CREDENTIALS_MS: u64 = 1_000;
 
 /// One upload's state machine, shared with the XHR progress callbacks, and what the app has been told.
 struct Live {
@@ -37,6 +39,11 @@ struct Live {
     /// Parts of this upload waiting for, and holding, one of the slots shared by the `Uploader`'s uploads.
     queued_parts: Cell<u32>,
     sending_parts: Cell<u32>,
+    /// Requests waiting for the credentials or sign callback, since when the first of them has, and requests on
+    /// the wire.
+    signing: Cell<u32>,
+    signing_since_ms: Cell<u64>,
+    on_wire: Cell<u32>,
 }
 
 impl Live {
@@ -56,6 +63,10 @@ impl Live {
         if state == UploadState::Uploading && self.sending_parts.get() == 0 && self.queued_parts.get() > 0 {
             state = UploadState::Queued;
         }
+        let waited_ms = now_ms.saturating_sub(self.signing_since_ms.get());
+        if state == UploadState::Uploading && self.on_wire.get() == 0 && self.signing.get() > 0 && waited_ms >= SHOW_WAITING_FOR_CREDENTIALS_MS {
+            state = UploadState::WaitingForCredentials;
+        }
         if self.last_state.borrow().as_ref() == Some(&state) {
             return;
         }
@@ -69,6 +80,13 @@ impl Live {
         self.tell("error", to_js(&ErrorNotice::of(&err, false)));
         self.tell("state", to_js(&UploadState::Failed { error_code: err.code.clone() }));
         err
+    }
+
+    /// The browser's storage failed (`reason`): the upload goes on without it, and the app is told that it could
+    /// not resume after a reload. Returns what persistence there is now: none.
+    fn storage_failed(&self, reason: &str) -> Option<Persistence> {
+        self.tell("warning", to_js(&WarningNotice::storage_unavailable(reason)));
+        None
     }
 
     /// Tells the app which parts S3 now holds and which requests failed.
@@ -120,10 +138,20 @@ pub async fn run(
     spec: UploadSpec,
     emit: Function,
     control: &Control,
-    mut persistence: Option<&mut Persistence>,
+    persistence: Result<Option<Persistence>, String>,
 ) -> Result<UploadResult, UploadError> {
     let upload = RefCell::new(Upload::new(spec, now_ms()));
-    let live = Rc::new(Live { upload, emit, last_state: RefCell::default(), queued_parts: Cell::new(0), sending_parts: Cell::new(0) });
+    let live = Rc::new(Live {
+        upload,
+        emit,
+        last_state: RefCell::default(),
+        queued_parts: Cell::new(0),
+        sending_parts: Cell::new(0),
+        signing: Cell::new(0),
+        signing_since_ms: Cell::new(0),
+        on_wire: Cell::new(0),
+    });
+    let mut persistence = persistence.unwrap_or_else(|reason| live.storage_failed(&reason));
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
     let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
@@ -173,14 +201,16 @@ pub async fn run(
             let upload = live.upload.borrow();
             (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksum())
         };
-        if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
-            persistence.remember(&upload_id, part_size, checksum).await;
+        if let (Some(remembering), Some((upload_id, part_size))) = (persistence.as_mut(), current) {
+            if let Err(reason) = remembering.remember(&upload_id, part_size, checksum).await {
+                persistence = live.storage_failed(&reason);
+            }
         }
         let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {
             // Nothing is left to resume once the object exists or the upload was cancelled.
             let finished = outcome.as_ref().map_or_else(|e| e.code == CANCELLED, |_| true);
-            if let (Some(persistence), true) = (persistence, finished) {
+            if let (Some(persistence), true) = (persistence.as_ref(), finished) {
                 persistence.forget().await;
             }
             // Dropping `running` aborts whatever is still in flight.
@@ -251,12 +281,19 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
     let signing_ms = (now_ms() as i64 + op.clock_offset_ms).max(0) as u64;
     let time = SigningTime { refresh: op.refresh_credentials, signing_ms };
     let region = &engine.options.endpoint.region;
-    let expires_at_ms = match engine.signer.sign(&mut op.request, region, time).await {
+    if live.signing.get() == 0 {
+        live.signing_since_ms.set(now_ms());
+    }
+    let signing = Counted::new(&live.signing);
+    let signed = engine.signer.sign(&mut op.request, region, time).await;
+    drop(signing);
+    let expires_at_ms = match signed {
         Answered::Got(expires_at_ms) => expires_at_ms,
         Answered::Failed(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
         Answered::Unusable(err) => return Err(err),
     };
     live.upload.borrow_mut().on_signed(op.id, expires_at_ms, now_ms());
+    let _on_wire = Counted::new(&live.on_wire);
     let answer = match (op.kind, &op.request.body) {
         (OpKind::Part(part), Body::FileRange { offset, len }) => match file.slice_with_f64_and_f64(*offset as f64, (offset + len) as f64) {
             Ok(slice) => {
@@ -265,11 +302,11 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
                     live.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
                     live.report_progress();
                 };
-                xhr::send(&op.request, &slice, on_progress).await
+                xhr::send(&op.request, &slice, on_progress).await?
             }
-            Err(e) => Err(describe(&e)),
+            Err(e) => return Err(refused(&e)),
         },
-        _ => fetch::send(&op.request).await,
+        _ => fetch::send(&op.request).await?,
     };
     Ok(Event::Answer(op.id, op.kind, answer))
 }

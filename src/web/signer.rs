@@ -1,6 +1,6 @@
 //! Who signs the requests: the library with temporary credentials from the app's `credentials` callback, or the
 //! app's backend through its `sign` callback (backend-signed mode: the browser never holds a secret).
-use super::callback::Answered;
+use super::callback::{settled, Answered};
 use super::credentials::CredentialSource;
 use super::errors::describe;
 use crate::core::codes::SIGNING_FAILED;
@@ -9,11 +9,11 @@ use crate::core::s3::{sign::sign, Request};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::time::{Duration, UNIX_EPOCH};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 pub enum Signer {
     Credentials(CredentialSource),
-    Backend(Function),
+    /// The `sign` callback, and how long it may take.
+    Backend(Function, u64),
 }
 
 /// A signature to be made for one request.
@@ -43,13 +43,13 @@ impl Signer {
                     Err(e) => Answered::Unusable(UploadError::new(SIGNING_FAILED, format!("could not sign the request: {e}"))),
                 }
             }
-            Signer::Backend(callback) => backend_sign(callback, request).await,
+            Signer::Backend(callback, timeout_ms) => backend_sign(callback, *timeout_ms, request).await,
         }
     }
 }
 
 /// Hands `{ method, url, headers }` to the app's `sign` callback and sends what it returns: `{ headers, url? }`.
-async fn backend_sign(callback: &Function, request: &mut Request) -> Answered<Option<u64>> {
+async fn backend_sign(callback: &Function, timeout_ms: u64, request: &mut Request) -> Answered<Option<u64>> {
     let failed = |e: JsValue| UploadError::new(SIGNING_FAILED, format!("the sign callback failed: {}", describe(&e)));
     // The backend cannot hash a body it does not see; S3 accepts unsigned payloads on every action.
     request.headers.push(("x-amz-content-sha256".into(), "UNSIGNED-PAYLOAD".into()));
@@ -65,9 +65,10 @@ async fn backend_sign(callback: &Function, request: &mut Request) -> Answered<Op
         Ok(answer) => answer,
         Err(e) => return Answered::Failed(failed(e)),
     };
-    let signed = match JsFuture::from(Promise::resolve(&answer)).await {
-        Ok(signed) => signed,
-        Err(e) => return Answered::Failed(failed(e)),
+    let signed = match settled(Promise::resolve(&answer), timeout_ms).await {
+        Ok(Ok(signed)) => signed,
+        Ok(Err(e)) => return Answered::Failed(failed(e)),
+        Err(too_slow) => return Answered::Failed(failed(too_slow.into())),
     };
     let invalid =
         |what: &str| Answered::Unusable(UploadError::new(SIGNING_FAILED, format!("the sign callback must return {{ headers, url? }}: {what}")));

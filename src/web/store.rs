@@ -1,41 +1,80 @@
-//! The upload records in IndexedDB (database `resumable-s3`, store `uploads`, keyed by record id).
+//! The upload records in IndexedDB (database `resumable-s3`, store `uploads`, keyed by record id). Every wait is
+//! bounded: an open that is blocked (another tab's `deleteDatabase`, a stuck profile) must not hold the upload.
 use crate::core::record::UploadRecord;
+use futures_util::future::{select, Either};
+use gloo_timers::future::TimeoutFuture;
 use js_sys::{Promise, Reflect};
+use std::pin::pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbObjectStoreParameters, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 const DATABASE: &str = "resumable-s3";
 const STORE: &str = "uploads";
+/// A store operation not done by then has failed: the upload goes on without remembering.
+const TIMEOUT_MS: u32 = 5_000;
 
-/// Waits for an IndexedDB request and returns its result.
+/// Waits (at most [`TIMEOUT_MS`]) for an IndexedDB request and returns its result.
 async fn finished(request: &IdbRequest) -> Result<JsValue, JsValue> {
     let done = Promise::new(&mut |resolve, reject| {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
     });
-    JsFuture::from(done).await?;
+    let done = pin!(JsFuture::from(done));
+    match select(done, pin!(TimeoutFuture::new(TIMEOUT_MS))).await {
+        Either::Left((done, _)) => done?,
+        Either::Right(_) => return Err(format!("IndexedDB did not answer within {} s", TIMEOUT_MS / 1000).into()),
+    };
     request.result()
 }
 
 pub struct Store {
     db: IdbDatabase,
+    /// Closes the connection when another one wants to delete or upgrade the database (cleared site data, a newer
+    /// version of the library in another tab): holding it would block them.
+    _on_version_change: Closure<dyn FnMut()>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.close();
+    }
 }
 
 impl Store {
     /// `Err` where there is no IndexedDB (some private modes, some embedded browsers): uploads then work without it.
     pub async fn open() -> Result<Self, JsValue> {
-        let factory: IdbFactory = Reflect::get(&js_sys::global(), &"indexedDB".into())?.dyn_into()?;
+        let factory: IdbFactory = Reflect::get(&js_sys::global(), &"indexedDB".into())?
+            .dyn_into()
+            .map_err(|_| JsValue::from_str("this browser gives the page no IndexedDB"))?;
         let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, 1)?;
-        let create = Closure::once(move |event: web_sys::Event| {
+        // Frees itself when called; it must outlive an open given up on, which may still upgrade later.
+        let create = Closure::once_into_js(move |event: web_sys::Event| {
             let db: IdbDatabase = event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok())?.dyn_into().ok()?;
             let params = IdbObjectStoreParameters::new();
             params.set_key_path(&"id".into());
             db.create_object_store_with_optional_parameters(STORE, &params).ok()
         });
-        request.set_onupgradeneeded(Some(create.as_ref().unchecked_ref()));
-        let db = finished(&request).await?.dyn_into()?;
-        Ok(Self { db })
+        request.set_onupgradeneeded(Some(create.unchecked_ref()));
+        let db: IdbDatabase = match finished(&request).await {
+            Ok(db) => db.dyn_into()?,
+            Err(e) => {
+                // Should the open still succeed later, the connection is closed at once instead of held.
+                let close = Closure::once_into_js(|event: web_sys::Event| {
+                    let db = event.target().and_then(|t| t.dyn_into::<IdbRequest>().ok()).and_then(|r| r.result().ok());
+                    if let Some(db) = db.and_then(|db| db.dyn_into::<IdbDatabase>().ok()) {
+                        db.close();
+                    }
+                });
+                request.set_onsuccess(Some(close.unchecked_ref()));
+                return Err(e);
+            }
+        };
+        let closing = db.clone();
+        let on_version_change = Closure::<dyn FnMut()>::new(move || closing.close());
+        db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+        Ok(Self { db, _on_version_change: on_version_change })
     }
 
     fn store(&self, mode: IdbTransactionMode) -> Result<IdbObjectStore, JsValue> {

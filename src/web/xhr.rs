@@ -1,5 +1,5 @@
 //! Part uploads with XMLHttpRequest: unlike fetch it reports upload progress in bytes while a part is on the wire.
-use super::errors::describe;
+use super::errors::{describe, refused, Sent};
 use crate::core::machine::TransportError;
 use crate::core::s3::{Request, Response};
 use js_sys::Promise;
@@ -23,18 +23,23 @@ impl Drop for InFlight {
     }
 }
 
-pub async fn send(req: &Request, body: &Blob, mut on_progress: impl FnMut(u64) + 'static) -> Result<Response, TransportError> {
-    let xhr = XmlHttpRequest::new().map_err(|e| describe(&e))?;
-    xhr.open_with_async(req.method.as_str(), &req.url, true).map_err(|e| describe(&e))?;
+pub async fn send(req: &Request, body: &Blob, mut on_progress: impl FnMut(u64) + 'static) -> Sent {
+    let xhr = XmlHttpRequest::new().map_err(|e| refused(&e))?;
+    xhr.open_with_async(req.method.as_str(), &req.url, true).map_err(|e| refused(&e))?;
     for (name, value) in &req.headers {
-        xhr.set_request_header(name, value).map_err(|e| describe(&e))?;
+        xhr.set_request_header(name, value).map_err(|e| refused(&e))?;
     }
     let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| on_progress(e.loaded() as u64));
-    xhr.upload().map_err(|e| describe(&e))?.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    xhr.upload().map_err(|e| refused(&e))?.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     // `loadend` follows load, error, abort and timeout alike: one place to learn how it ended.
     let ended = Promise::new(&mut |resolve, _reject| xhr.set_onloadend(Some(&resolve)));
     let in_flight = InFlight { xhr, _on_progress: on_progress };
-    in_flight.xhr.send_with_opt_blob(Some(body)).map_err(|e| describe(&e))?;
+    in_flight.xhr.send_with_opt_blob(Some(body)).map_err(|e| refused(&e))?;
+    Ok(answer(&in_flight, ended).await)
+}
+
+/// Waits for the request to end; `Err` when no answer could be read.
+async fn answer(in_flight: &InFlight, ended: Promise) -> Result<Response, TransportError> {
     JsFuture::from(ended).await.map_err(|e| describe(&e))?;
     let xhr = &in_flight.xhr;
     let status = xhr.status().map_err(|e| describe(&e))?;

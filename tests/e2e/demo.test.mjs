@@ -321,3 +321,19 @@ test('object options: the Metadata and Content-Disposition fields reach the obje
   await page.getByLabel('Metadata').fill('');
   await page.getByLabel('Content-Disposition').selectOption('');
 });
+
+test('a file name with a right-to-left override is shown with the control marked, not as another name', { timeout: 60_000 }, async () => {
+  const name = 'invoice\u202Efdp.exe'; // reads "invoiceexe.pdf" where the override is obeyed
+  const file = h.randomFile(name, 64 * KiB);
+  await page.setInputFiles('#file', file.path);
+  await until(async () => (await look(name)).state === 'done', 'the file uploaded');
+  const shown = await row(name).evaluate((el) => ({
+    name: el.querySelector('.name').textContent, key: el.querySelector('.key').textContent,
+    label: el.querySelector('.button-cancel').getAttribute('aria-label'), dir: el.querySelector('.name').dir,
+  }));
+  assert.equal(shown.name, 'invoice‹U+202E›fdp.exe');
+  assert.ok(shown.key.endsWith(`${PREFIX}invoice‹U+202E›fdp.exe`), shown.key);
+  assert.equal(shown.label, 'Cancel invoice‹U+202E›fdp.exe');
+  assert.equal(shown.dir, 'auto', 'isolated from the text around it');
+  assert.equal((await objectDigest(h.garage, keyOf(name))).sha256, file.sha256, 'the key itself is the real name');
+});

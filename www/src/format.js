@@ -2,6 +2,14 @@
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
+// Bidirectional controls reorder what follows them: "invoice<U+202E>fdp.exe" reads "invoiceexe.pdf".
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A file name or key as text that cannot pretend to be another: bidi controls shown as ‹U+202E›. */
+export function visibleText(text) {
+  return text.replace(BIDI_CONTROLS, (c) => `‹U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}›`);
+}
+
 /** 1234567 → "1.2 MB". */
 export function formatBytes(bytes) {
   let value = bytes;

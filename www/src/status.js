@@ -17,6 +17,7 @@ export function badgeText({ state, nextTryAt, errorCode }, { resumedParts, total
     case 'paused': return 'Paused';
     case 'cancelling': return 'Cancelling…';
     case 'waiting-for-network': return 'Waiting for network';
+    case 'waiting-for-credentials': return 'Waiting for credentials';
     case 'retrying': {
       const seconds = Math.ceil((nextTryAt - now) / 1000);
       return seconds > 0 ? `Retrying in ${seconds} s` : 'Retrying now';

@@ -1,7 +1,7 @@
 // One list row per upload, driven by its UploadHandle's events. Tests read the data-* attributes:
 // data-key, data-state (the library's state name), data-percent, data-parts-done, data-total-parts,
 // data-resumed-parts, data-etag (done) and data-error-code (failed, and the last retried error meanwhile).
-import { formatBytes, formatDuration, formatSpeed, percent } from './format.js';
+import { formatBytes, formatDuration, formatSpeed, percent, visibleText } from './format.js';
 import { badgeText, withoutCode } from './status.js';
 
 const FINISHED = new Set(['done', 'failed']);
@@ -27,7 +27,7 @@ export class UploadRow {
     this.handle = handle;
     this.key = handle.key;
     this.announce = announce;
-    this.name = handle.file.name ?? handle.key;
+    this.name = visibleText(handle.file.name ?? handle.key);
     this.state = handle.state;
     this.progressInfo = handle.progress;
     this.parts = { resumed: 0, done: 0, total: 0 };
@@ -86,7 +86,10 @@ export class UploadRow {
     this.el.dataset.key = this.key;
 
     const file = el('div', 'file');
-    file.append(el('span', 'name', this.name), el('span', 'key', `s3://${bucket}/${this.key}`));
+    // dir="auto": a right-to-left name keeps its own direction without reordering the text around it.
+    const name = Object.assign(el('span', 'name', this.name), { dir: 'auto' });
+    const key = Object.assign(el('span', 'key', `s3://${bucket}/${visibleText(this.key)}`), { dir: 'auto' });
+    file.append(name, key);
     this.badge = el('span', 'badge');
     const head = el('div', 'upload-head');
     head.append(file, this.badge);

@@ -399,12 +399,11 @@ impl Upload {
         }
     }
 
-    /// Attempt `id` was signed at `now_ms`, with credentials expiring at `expires_at_ms`, and goes out now. Its
-    /// stall watchdog starts here.
+    /// Attempt `id` was signed at `now_ms`, with credentials expiring at `expires_at_ms`, and goes out now. The
+    /// stall watchdog of a control request starts here; a part's starts with its first bytes on the wire
+    /// ([`Upload::on_part_progress`]): the browser holds parts beyond its connections to one host, unsent.
     pub fn on_signed(&mut self, id: OpId, expires_at_ms: Option<u64>, now_ms: u64) {
         self.recovery.signed_with(expires_at_ms);
-        for task in self.parts.tasks_mut().chain(std::iter::once(&mut self.control)) {
-            task.signed(id, now_ms);
-        }
+        self.control.heard_from(id, now_ms);
     }
 }

@@ -92,7 +92,7 @@ impl Upload {
     pub fn on_part_progress(&mut self, id: OpId, part: Part, sent: u64, now_ms: u64) {
         let Some(entry) = self.parts.get_mut(part.number) else { return };
         if entry.task.in_flight_id() == Some(id) {
-            entry.task.signed(id, now_ms);
+            entry.task.heard_from(id, now_ms);
             self.progress.sending(part.number, sent.min(part.len), now_ms);
         }
     }

@@ -16,8 +16,8 @@ pub(super) enum Slot {
         crc: u64,
         checking: bool,
     },
-    /// Handed to the shell. `last_progress_ms` is `None` until it is signed and goes out; `epoch` is the fix epoch
-    /// it was made in (see [`super::recovery::Recovery`]).
+    /// Handed to the shell. `last_progress_ms` is `None` until it goes out (a control request) or its bytes move (a
+    /// part); `epoch` is the fix epoch it was made in (see [`super::recovery::Recovery`]).
     InFlight {
         id: OpId,
         last_progress_ms: Option<u64>,
@@ -63,8 +63,8 @@ impl Task {
         matches!((&self.slot, &self.last_error), (Slot::Waiting { .. }, Some((ErrorClass::Network, _))))
     }
 
-    /// Attempt `id` was signed and goes out at `now_ms`: its stall watchdog starts.
-    pub fn signed(&mut self, id: OpId, now_ms: u64) {
+    /// Attempt `id` went out or moved bytes at `now_ms`: its stall watchdog (re)starts.
+    pub fn heard_from(&mut self, id: OpId, now_ms: u64) {
         if let Slot::InFlight { id: current, last_progress_ms, .. } = &mut self.slot {
             if *current == id {
                 *last_progress_ms = Some(now_ms);

@@ -101,6 +101,9 @@ pub enum UploadState {
     /// Decided by the shell, never by the machine: every part waits for a slot that other uploads of the same
     /// `Uploader` hold (they share its concurrency).
     Queued,
+    /// Decided by the shell too: nothing is on the wire, and a request has waited a while for the app's
+    /// `credentials` or `sign` callback (its backend is slow or down; it is retried after `callbackTimeoutMs`).
+    WaitingForCredentials,
     Uploading,
     /// Paused by the app: nothing is sent until it resumes; finished parts are kept.
     Paused,

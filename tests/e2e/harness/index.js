@@ -23,6 +23,7 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  *   states:   [{ t, state, nextTryAt?, errorCode? }]
  *   parts:    [{ t, partNumber, size, checksum, resumed, partsDone, totalParts }]
  *   errors:   [{ t, code, message, retryable }]
+ *   warnings: [{ t, code, message }]
  *   checksums: [{ t, status, algorithm, message }] (the library's `checksums` events)
  *   credentialCalls / signCalls: [t…] when the library asked for credentials / a signature
  * The same record, live while the upload runs, is window.harnessLive (t0: when the upload started).
@@ -30,9 +31,9 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
 window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, key, contentType, uploadOptions, abortable, ...options }) => {
   const file = document.getElementById('file').files[0];
   const started = performance.now();
-  const live = { t0: started, progress: [], states: [], parts: [], errors: [], checksums: [], credentialCalls: [], signCalls: [] };
+  const live = { t0: started, progress: [], states: [], parts: [], errors: [], warnings: [], checksums: [], credentialCalls: [], signCalls: [] };
   window.harnessLive = live;
-  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, parts: live.parts, errors: live.errors, checksums: live.checksums,
+  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, parts: live.parts, errors: live.errors, warnings: live.warnings, checksums: live.checksums,
     credentialCalls: live.credentialCalls, signCalls: live.signCalls, ms: performance.now() - started });
   let handle = null;
   let outcome;
@@ -62,6 +63,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
       onState: (state) => live.states.push({ t: performance.now(), ...state }),
       onPart: (part) => live.parts.push({ t: performance.now(), ...part }),
       onError: (error) => live.errors.push({ t: performance.now(), ...error }),
+      onWarning: (warning) => live.warnings.push({ t: performance.now(), ...warning }),
       onChecksums: (event) => live.checksums.push({ t: performance.now(), ...event }),
     });
     outcome = handle.done.then((result) => {
