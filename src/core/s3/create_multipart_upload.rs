@@ -3,13 +3,40 @@
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum;
+use roxmltree::Node;
+
+/// The checksum type that makes S3 check the whole object's CRC at Complete.
+const FULL_OBJECT: &str = "FULL_OBJECT";
+
+/// The checksum an unfinished upload was created with, as ListMultipartUploads and ListParts report it. Completing
+/// an upload with another algorithm or type than it was created with fails, so such an upload is not continued.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListedChecksum {
+    /// `Some(None)`: listed as having none. `None`: not reported (Garage reports neither field).
+    pub algorithm: Option<Option<String>>,
+    pub kind: Option<String>,
+}
+
+impl ListedChecksum {
+    /// `ChecksumAlgorithm` and `ChecksumType` of an `<Upload>` or of a ListParts result.
+    pub(super) fn read(node: Node) -> Self {
+        Self { algorithm: xml::text(node, "ChecksumAlgorithm").map(Some), kind: xml::text(node, "ChecksumType") }
+    }
+
+    /// Reported, and not what [`request`] creates with `checksums`.
+    pub fn contradicts(&self, checksums: bool) -> bool {
+        let algorithm = checksums.then_some(checksum::ALGORITHM);
+        let kind = checksums.then_some(FULL_OBJECT);
+        matches!(&self.algorithm, Some(a) if a.as_deref() != algorithm) || matches!(&self.kind, Some(k) if Some(k.as_str()) != kind)
+    }
+}
 
 /// With `checksums`, every part must carry a CRC-64/NVME and S3 checks the whole object's at Complete.
 pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>, checksums: bool) -> Request {
     let mut headers: Vec<(String, String)> = content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect();
     if checksums {
         headers.push(("x-amz-checksum-algorithm".into(), checksum::ALGORITHM.into()));
-        headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
+        headers.push(("x-amz-checksum-type".into(), FULL_OBJECT.into()));
     }
     Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploads", "")]), headers, body: Body::Empty }
 }
@@ -33,6 +60,20 @@ mod tests {
         let req = request(&endpoint, &object, None, true);
         let names: Vec<_> = req.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
         assert_eq!(names, ["x-amz-checksum-algorithm: CRC64NVME", "x-amz-checksum-type: FULL_OBJECT"]);
+    }
+
+    #[test]
+    fn a_listed_checksum_contradicts_only_what_it_reports() {
+        let listed = |algorithm: Option<Option<&str>>, kind: Option<&str>| ListedChecksum {
+            algorithm: algorithm.map(|a| a.map(str::to_string)),
+            kind: kind.map(str::to_string),
+        };
+        assert!(!listed(None, None).contradicts(true) && !listed(None, None).contradicts(false), "not reported");
+        assert!(!listed(Some(Some("CRC64NVME")), Some("FULL_OBJECT")).contradicts(true));
+        assert!(listed(Some(Some("CRC64NVME")), Some("FULL_OBJECT")).contradicts(false));
+        assert!(listed(Some(Some("CRC32")), Some("COMPOSITE")).contradicts(true));
+        assert!(listed(Some(Some("CRC64NVME")), Some("COMPOSITE")).contradicts(true));
+        assert!(listed(Some(None), None).contradicts(true) && !listed(Some(None), None).contradicts(false));
     }
 
     #[test]
