@@ -247,8 +247,8 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
     };
     let signing_ms = (now_ms() as i64 + op.clock_offset_ms).max(0) as u64;
     let time = SigningTime { refresh: op.refresh_credentials, signing_ms };
-    let region = &engine.options.endpoint.region;
-    let expires_at_ms = match engine.signer.sign(&mut op.request, region, time).await {
+    let region = op.region.clone();
+    let expires_at_ms = match engine.signer.sign(&mut op.request, &region, time).await {
         Answered::Got(expires_at_ms) => expires_at_ms,
         Answered::Failed(failed) => return Ok(Event::CallbackFailed(op.id, op.kind, failed)),
         Answered::Unusable(err) => return Err(err),

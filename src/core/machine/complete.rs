@@ -1,12 +1,17 @@
-//! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed, the
-//! parts are listed again; when a retried Complete finds the upload gone, HeadObject tells whether an earlier
-//! attempt whose answer was lost completed it.
+//! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed
+//! (InvalidPart) or that the object does not match its checksum (BadDigest), the parts are listed again; when a
+//! retried Complete finds the upload gone, HeadObject tells whether an earlier attempt whose answer was lost
+//! completed it.
 use super::types::OpKind;
 use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{complete_multipart_upload, Response, S3Error};
+
+/// Times the parts are listed again after Complete refused them as InvalidPart: each stale attempt that lands
+/// late (a buffering proxy delivers a body given up on after its retry succeeded) can cost one.
+const MAX_RELISTS: u32 = 3;
 
 impl Upload {
     pub(super) fn complete_step(&self) -> Step {
@@ -25,12 +30,20 @@ impl Upload {
     pub(super) fn on_complete_answer(&mut self, kind: OpKind, resp: &Response, now_ms: u64) -> Result<Answer, S3Error> {
         let upload_id = self.upload_id().unwrap_or_default().to_string();
         if kind == OpKind::ConfirmComplete {
-            return match head_object::parse(resp)? {
+            // Without s3:ListBucket, S3 answers 403 for a missing key: it says nothing either way.
+            let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
+            return match found {
                 Some(info) if self.is_this_upload(&info) => {
                     let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
                     self.finish(etag, String::new(), Some(upload_id), checksum);
                     Ok(Answer::Done)
                 }
+                _ if resp.status == 403 => Err(S3Error::new(
+                    404,
+                    codes::NO_SUCH_UPLOAD,
+                    "the upload is gone, and HeadObject was refused (403), so whether an earlier attempt whose answer was lost \
+                     completed it is unknown: give the credentials s3:GetObject on the key to let it tell",
+                )),
                 _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
             };
         }
@@ -39,8 +52,18 @@ impl Upload {
                 self.finish(done.etag, done.location, Some(upload_id), done.checksum);
                 Ok(Answer::Done)
             }
-            Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {
-                self.relist_after_invalid_part(upload_id, now_ms);
+            Err(err) if err.code == codes::INVALID_PART && self.parts.relists < MAX_RELISTS => {
+                self.relist(upload_id, now_ms);
+                Ok(Answer::Handled)
+            }
+            // The object S3 assembled is not the file: listing the parts again finds a part that is not the file's;
+            // when that finds none, sending Complete again cannot help.
+            Err(err) if is_digest_mismatch(&err) && self.parts.relists == 0 => {
+                self.relist(upload_id, now_ms);
+                Ok(Answer::Handled)
+            }
+            Err(err) if is_digest_mismatch(&err) => {
+                self.fail_s3(&err);
                 Ok(Answer::Handled)
             }
             // Only a retry can find the upload gone because an earlier attempt completed it.
@@ -65,10 +88,14 @@ impl Upload {
     /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
     /// connection cut) can still land after its retry and replace the part. Read what S3 holds, keep what matches
     /// the file, send the rest again, and complete once more.
-    fn relist_after_invalid_part(&mut self, upload_id: String, now_ms: u64) {
-        self.parts.relisted = true;
+    fn relist(&mut self, upload_id: String, now_ms: u64) {
+        self.parts.relists += 1;
         self.parts.reset(now_ms);
         self.progress.restart();
         self.phase = Phase::ListingParts { upload_id, next: None, listed: vec![] };
     }
+}
+
+fn is_digest_mismatch(err: &S3Error) -> bool {
+    matches!(err.code.as_str(), codes::BAD_DIGEST | codes::INVALID_DIGEST)
 }

@@ -29,7 +29,7 @@ mod types;
 
 pub use network::PROBE_INTERVAL_MS;
 pub use recovery::MAX_CONSECUTIVE_FIXES;
-pub use status::CONTROL_TIMEOUT_FACTOR;
+pub use status::{COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 pub use types::{Action, Op, OpId, OpKind, Policy, Range, TransportError, UploadResult, UploadSpec, UploadState};
 
 use crate::core::error::{Context, UploadError};
@@ -201,13 +201,14 @@ impl Upload {
     /// Attempt `id` of a request, with what signing it needs to know.
     fn op(&mut self, id: OpId, kind: OpKind, request: Request) -> Op {
         let refresh_credentials = self.recovery.take_credentials_refresh();
-        Op { id, kind, request, refresh_credentials, clock_offset_ms: self.recovery.clock_offset_ms() }
+        let region = self.recovery.region().unwrap_or(&self.spec.endpoint.region).to_string();
+        Op { id, kind, request, refresh_credentials, clock_offset_ms: self.recovery.clock_offset_ms(), region }
     }
 
     /// Attempts silent for longer than their stall timeout are given up and retried.
     fn abort_stalled(&mut self, now_ms: u64) -> Vec<Action> {
         let mut aborted = self.abort_stalled_parts(now_ms);
-        let timeout_ms = self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR;
+        let timeout_ms = self.control_timeout_ms();
         if let (Some(at), Some(id)) = (self.control.stalls_at(timeout_ms), self.control.in_flight_id()) {
             if now_ms >= at {
                 self.retry(Target::Control, ErrorClass::Network, send::stalled_error(timeout_ms), now_ms);

@@ -41,15 +41,15 @@ pub(super) struct Parts {
     window: f64,
     /// The part whose CRC is being read ahead (one at a time).
     reading_ahead: Option<u32>,
-    /// The parts were listed again after an InvalidPart at Complete (done at most once): parts checked from then
-    /// on were this session's own, not resumed ones.
-    pub relisted: bool,
+    /// How often the parts were listed again after Complete refused them (InvalidPart, BadDigest): parts checked
+    /// from then on were this session's own, not resumed ones.
+    pub relists: u32,
 }
 
 impl Parts {
     pub fn new(plan: PartPlan, concurrency: usize, now_ms: u64) -> Self {
         let concurrency = concurrency.max(1);
-        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, relisted: false };
+        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, relists: 0 };
         parts.reset(now_ms);
         parts
     }

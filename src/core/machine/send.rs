@@ -55,7 +55,7 @@ impl Upload {
         if let Some(Checked::Kept(part)) = self.parts.on_checksum(range, crc, now_ms) {
             self.progress.confirmed(part.number, part.len, now_ms);
             // Parts checked again after an InvalidPart were this session's own, not resumed ones.
-            let resumed = !self.parts.relisted;
+            let resumed = self.parts.relists == 0;
             if resumed {
                 self.resumed_parts += 1;
             }
