@@ -77,6 +77,9 @@ export const errors = {
   }),
   expiredToken: () => ({ status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' }),
   accessDenied: () => ({ status: 403, code: 'AccessDenied', message: 'Access Denied' }),
+  operationAborted: () => ({ status: 409, code: 'OperationAborted',
+    message: 'A conflicting conditional operation is currently in progress against this resource. Please try again.' }),
+  badDigest: () => ({ status: 400, code: 'BadDigest', message: 'The Content-MD5 or checksum value that you specified did not match what the server received.' }),
   noSuchUpload: () => ({ status: 404, code: 'NoSuchUpload',
     message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' }),
 };
@@ -130,11 +133,21 @@ const oneOf = (want, value) => want === undefined || (Array.isArray(want) ? want
 const keyMatches = (want, key) => want === undefined || (want instanceof RegExp ? want.test(key) : want === key);
 const xmlEscape = (s) => String(s).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The CORS headers of an answer the proxy makes itself for this request. */
+export const corsHeaders = (req) => ({ 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Expose-Headers': EXPOSE, Vary: 'Origin' });
+
+/** An S3 error document. */
+export const errorXml = (code, message, extraXml = '') => '<?xml version="1.0" encoding="UTF-8"?>\n'
+  + `<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message ?? code)}</Message>${extraXml}</Error>`;
+
 /**
  * Starts the proxy on 127.0.0.1 (a free port unless given). `target`: the S3 server's base URL.
  * keepAlive: false makes every answer close its connection (see above: no silent browser resends).
+ * profile: answers as another store would where it differs from the target, e.g. awsProfile() (./aws-profile.mjs):
+ * { intercept(req, res, info, fault, entry) → true when it answered instead of the target,
+ *   answer(req, res, info, upRes, fault, entry) → true when it passed the target's answer on itself }.
  */
-export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
+export async function startFaultProxy({ target, port = 0, keepAlive = true, profile }) {
   const upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new Error(`fault proxy: only http targets, got ${target}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -249,9 +262,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
         if (err) return finish('client-closed');
         const r = fault.respond;
         const requestId = randomBytes(8).toString('hex').toUpperCase();
-        const body = req.method === 'HEAD' ? '' : '<?xml version="1.0" encoding="UTF-8"?>\n'
-          + `<Error><Code>${xmlEscape(r.code)}</Code><Message>${xmlEscape(r.message ?? r.code)}</Message>`
-          + `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId></Error>`;
+        const body = req.method === 'HEAD' ? '' : errorXml(r.code, r.message, `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId>`);
         entry.status = r.status;
         entry.errorCode = r.code;
         res.writeHead(r.status, {
@@ -259,14 +270,17 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
           'Content-Length': Buffer.byteLength(body),
           Date: new Date().toUTCString(),
           'x-amz-request-id': requestId,
-          'Access-Control-Allow-Origin': req.headers.origin ?? '*',
-          'Access-Control-Expose-Headers': EXPOSE,
-          Vary: 'Origin',
+          ...corsHeaders(req),
           ...r.headers,
         });
         res.end(body);
       });
       counter.resume();
+      return;
+    }
+    // A store profile answers what it answers differently from the server behind (./aws-profile.mjs).
+    if (profile?.intercept(req, res, info, fault, entry)) {
+      req.pipe(counter).resume();
       return;
     }
 
@@ -297,6 +311,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
         upRes.once('end', () => resetBoth(null));
         return;
       }
+      if (profile?.answer(req, res, info, upRes, fault, entry)) return;
       // Connection management is ours (hop-by-hop): drop the server's Connection/Keep-Alive headers.
       const headers = [];
       for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
