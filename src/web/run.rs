@@ -266,7 +266,10 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
             }
             Err(e) => Err(describe(&e)),
         },
-        _ => fetch::send(&op.request).await,
+        _ => {
+            let (id, live) = (op.id, live.clone());
+            fetch::send(&op.request, move || live.upload.borrow_mut().on_headers(id)).await
+        }
     };
     Ok(Event::Answer(op.id, op.kind, answer))
 }

@@ -3,7 +3,7 @@
 //! corrects, OperationAborted, and a whole-object checksum that does not match.
 use crate::complete::{complete_reply_lost, completing_with_checksums};
 use crate::sim::*;
-use resumable_s3::core::machine::OpKind;
+use resumable_s3::core::machine::{Action, OpKind, Policy, COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 use resumable_s3::core::plan::MIB;
 
 #[test]
@@ -112,4 +112,15 @@ fn a_region_s3_names_is_signed_for_from_then_on_once() {
     assert_eq!(part[0].region, "eu-west-1", "every later request");
     sim.answer(&part[0], answer(400, &wrong.replace("eu-west-1", "ap-south-1")));
     assert_eq!(sim.error().code, "AuthorizationHeaderMalformed", "corrected once only");
+}
+
+#[test]
+fn a_request_whose_answer_has_begun_is_not_stopped_by_the_stall_timer() {
+    let mut sim = Sim::new(5 * MIB, 1);
+    let create = sim.sends();
+    sim.up.on_headers(create[0].id); // 200 and headers came; the body is slow
+    sim.advance(Policy::default().stall_timeout_ms * CONTROL_TIMEOUT_FACTOR);
+    assert!(sim.poll().is_empty(), "still reading the answer");
+    sim.advance(COMPLETE_TIMEOUT_MS);
+    assert_eq!(sim.poll(), [Action::Abort(create[0].id)], "the overall limit still applies");
 }

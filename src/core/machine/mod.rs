@@ -123,6 +123,8 @@ pub struct Upload {
     next_id: OpId,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
+    /// The control attempt whose answer has begun (its headers came): only the overall limit stops it.
+    answering: Option<OpId>,
 }
 
 impl Upload {
@@ -145,6 +147,7 @@ impl Upload {
             already_uploaded: false,
             next_id: 1,
             notices: vec![],
+            answering: None,
             spec,
         }
     }
@@ -355,6 +358,14 @@ impl Upload {
             if task.waits_for_network() {
                 task.slot = Slot::Waiting { due_ms: now_ms };
             }
+        }
+    }
+
+    /// The headers of attempt `id`'s answer have arrived; its body is still coming (a slow Complete sends whitespace
+    /// for minutes first). The stall timer no longer applies to it.
+    pub fn on_headers(&mut self, id: OpId) {
+        if self.control.in_flight_id() == Some(id) {
+            self.answering = Some(id);
         }
     }
 

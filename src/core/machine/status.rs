@@ -11,7 +11,8 @@ use crate::core::progress::ProgressSnapshot;
 /// Requests without upload progress (create, list, …) may take this many stall timeouts.
 pub const CONTROL_TIMEOUT_FACTOR: u64 = 4;
 /// CompleteMultipartUpload may take minutes on real S3 (it answers 200 at once, then sends whitespace until the
-/// object is assembled): it is given up only after this long, or `CONTROL_TIMEOUT_FACTOR` stall timeouts if longer.
+/// object is assembled): it, and any request whose answer has begun, is given up only after this long (or
+/// `CONTROL_TIMEOUT_FACTOR` stall timeouts if longer).
 pub const COMPLETE_TIMEOUT_MS: u64 = 10 * 60 * 1000;
 
 impl Upload {
@@ -50,8 +51,10 @@ impl Upload {
     /// How long the current phase's request may go without an answer.
     pub(super) fn control_timeout_ms(&self) -> u64 {
         let timeout = self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR;
+        let answering = self.answering.is_some() && self.answering == self.control.in_flight_id();
         match self.phase {
             Phase::Completing { .. } => timeout.max(COMPLETE_TIMEOUT_MS),
+            _ if answering => timeout.max(COMPLETE_TIMEOUT_MS),
             _ => timeout,
         }
     }
