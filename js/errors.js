@@ -3,8 +3,11 @@ export const errorFields = (error) => ({
   name: error?.name ?? 'Error',
   message: error?.message ?? String(error),
   code: error?.code,
+  requestId: error?.requestId,
+  status: error?.status,
 });
 
-export function uploadError({ name, message, code }) {
-  return Object.assign(new Error(message), { name, ...(code === undefined ? {} : { code }) });
+export function uploadError({ name, message, ...fields }) {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return Object.assign(new Error(message), { name, ...defined });
 }

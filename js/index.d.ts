@@ -115,6 +115,9 @@ export interface ErrorEvent {
   code: string;
   message: string;
   retryable: boolean;
+  /** As on UploadError. */
+  requestId?: string;
+  status?: number;
 }
 
 export interface UploadEvents {
@@ -159,6 +162,11 @@ export interface UploadResult {
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;
+  /** S3's `x-amz-request-id` of the answer that failed (the bucket's CORS rule must expose it): what an operator or
+   *  AWS support needs to find the request. */
+  requestId?: string;
+  /** The HTTP status of that answer; absent when no answer came (network, callbacks, local checks). */
+  status?: number;
 }
 
 /** One file's upload. */

@@ -80,6 +80,25 @@ moto_server() {
   echo "5.2.5 installed"
 }
 
+localstack_server() {
+  # LocalStack's S3 (PyPI localstack-core): the second, AWS-faithful upload server of the e2e suite. Its 2026.3
+  # release needs Python >= 3.13 (warnings.deprecated) and, at run time, these pins: cbor2 6 dropped the module it
+  # imports, pyOpenSSL 24.3 dropped X509.add_extensions (which needs cryptography < 44), and Twisted's TLS wants
+  # service_identity.
+  local pins=("localstack-core[base-runtime]==2026.3.0" "cbor2==5.6.5" "pyopenssl==24.2.1" "cryptography==43.0.3" "service_identity==24.2.0")
+  if "$CACHE/localstack/bin/python" -c 'import importlib.metadata as m; assert m.version("localstack-core") == "2026.3.0"; import localstack.aws.components' 2>/dev/null; then
+    echo "2026.3.0 present"; return
+  fi
+  local python
+  python=$(ls -d "$(pyenv root 2>/dev/null || echo /root/.pyenv)"/versions/3.1[3-9]*/bin/python3 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$python" ] || python=$(command -v python3.13 || true)
+  [ -n "$python" ] || { echo "LocalStack needs Python >= 3.13 (pyenv versions or python3.13 on PATH)" >&2; return 1; }
+  rm -rf "$CACHE/localstack"
+  "$python" -m venv "$CACHE/localstack" >&2
+  "$CACHE/localstack/bin/pip" install -q "${pins[@]}" >&2
+  echo "2026.3.0 installed ($("$python" --version))"
+}
+
 npm_packages() {
   command -v node >/dev/null || { echo "node (>= 20) is required" >&2; return 1; }
   # npm writes node_modules/.package-lock.json at the end of every install.
@@ -98,5 +117,6 @@ step rust_components
 step wasm_bindgen_cli
 step garage_server
 step moto_server
+step localstack_server
 step npm_packages
 echo "setup: done in $((SECONDS - t0))s"

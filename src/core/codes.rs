@@ -56,9 +56,11 @@ pub const AUTHORIZATION_HEADER_MALFORMED: &str = "AuthorizationHeaderMalformed";
 /// The bytes S3 got do not match the checksum sent with them.
 pub const BAD_DIGEST: &str = "BadDigest";
 pub const INVALID_DIGEST: &str = "InvalidDigest";
+pub const CONDITIONAL_REQUEST_CONFLICT: &str = "ConditionalRequestConflict";
 pub const INVALID_PART: &str = "InvalidPart";
 pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
 /// A conflicting operation on the same object or upload is in progress: retry.
 pub const OPERATION_ABORTED: &str = "OperationAborted";
+pub const PRECONDITION_FAILED: &str = "PreconditionFailed";

@@ -7,6 +7,10 @@ pub struct UploadError {
     /// S3's error code, or one of ours ([`crate::core::codes::OURS`]).
     pub code: String,
     pub message: String,
+    /// S3's `x-amz-request-id` of the answer, for the store's operator (AWS support asks for it).
+    pub request_id: Option<String>,
+    /// The HTTP status of the answer, when the error came from the server.
+    pub status: Option<u16>,
 }
 
 /// Where a request went, for messages that name the bucket and endpoint.
@@ -17,7 +21,7 @@ pub struct Context<'a> {
 
 impl UploadError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self { code: code.into(), message: message.into(), request_id: None, status: None }
     }
 
     /// An S3 error answer, with what to do about it.
@@ -56,7 +60,8 @@ impl UploadError {
         };
         let said = if err.message.is_empty() { format!("HTTP {}", err.status) } else { err.message.clone() };
         let message = if fix.is_empty() { format!("{}: {said}", err.code) } else { format!("{}: {fix} (server said: {said})", err.code) };
-        Self { code: err.code.clone(), message }
+        let status = (err.status != 0).then_some(err.status);
+        Self { code: err.code.clone(), message, request_id: err.request_id.clone(), status }
     }
 
     /// A request that got no readable answer at all.

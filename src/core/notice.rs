@@ -23,14 +23,21 @@ pub struct PartNotice {
 
 /// A request failed: it is tried again (`retryable`), or the upload has failed with this error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorNotice {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+    /// See [`UploadError`]: set when the server answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
 }
 
 impl ErrorNotice {
     pub fn of(err: &UploadError, retryable: bool) -> Self {
-        Self { code: err.code.clone(), message: err.message.clone(), retryable }
+        let (code, message) = (err.code.clone(), err.message.clone());
+        Self { code, message, retryable, request_id: err.request_id.clone(), status: err.status }
     }
 }

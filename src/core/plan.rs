@@ -51,6 +51,13 @@ impl PartPlan {
         Ok(Self { size, part_size, min_part_size })
     }
 
+    /// The plan of an unfinished upload of this file started with `part_size` (an upload keeps its part size: every
+    /// part but the last has it); `None` when no plan of this file can have that part size.
+    pub fn continuing(&self, part_size: u64) -> Option<Self> {
+        let plan = Self::with_min_part_size(self.size, Some(part_size), self.min_part_size).ok()?;
+        (plan.part_size == part_size).then_some(plan)
+    }
+
     /// An empty file has no parts (it is sent with PutObject).
     pub fn count(&self) -> u32 {
         self.size.div_ceil(self.part_size) as u32
@@ -69,6 +76,15 @@ impl PartPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unfinished_upload_continues_with_its_part_size_when_this_file_allows_it() {
+        let plan = PartPlan::new(20 * MIB, None).unwrap();
+        assert_eq!(plan.continuing(8 * MIB).map(|p| (p.part_size, p.count())), Some((8 * MIB, 3)));
+        assert_eq!(plan.continuing(MIB), None, "below the store's minimum part size");
+        let huge = PartPlan::new(100 * 1024 * MIB, None).unwrap();
+        assert_eq!(huge.continuing(5 * MIB), None, "would need more than 10,000 parts");
+    }
 
     #[test]
     fn small_file_uses_minimum_part_size() {

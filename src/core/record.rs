@@ -11,6 +11,8 @@ pub struct UploadRecord {
     /// [`crate::core::fingerprint::record_id`]: this file going to this object.
     pub id: String,
     pub upload_id: String,
+    /// The part size it was started with: the same file continues with it.
+    pub part_size: u64,
     /// The checksum the upload was created with (`None`: none): an upload of another kind is not continued.
     pub checksum_algorithm: Option<String>,
     pub created_at_ms: u64,
@@ -28,7 +30,7 @@ mod tests {
 
     #[test]
     fn expires_after_the_max_age() {
-        let record = UploadRecord { id: "i".into(), upload_id: "u".into(), checksum_algorithm: None, created_at_ms: 1_000 };
+        let record = UploadRecord { id: "i".into(), upload_id: "u".into(), part_size: 1, checksum_algorithm: None, created_at_ms: 1_000 };
         assert!(!record.expired(1_000 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
         assert!(record.expired(1_001 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
     }

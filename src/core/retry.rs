@@ -40,6 +40,8 @@ pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
         MALFORMED_RESPONSE => ErrorClass::Server,
         // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
         BAD_DIGEST | INVALID_DIGEST | "XAmzContentChecksumMismatch" => ErrorClass::Server,
+        // A conditional PutObject that raced another write of the key: S3 asks for the request again.
+        "ConditionalRequestConflict" => ErrorClass::Server,
         CORS_ETAG_HIDDEN | OBJECT_EXISTS => ErrorClass::Fatal,
         _ => match err.status {
             429 => ErrorClass::Throttled,

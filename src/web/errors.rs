@@ -7,6 +7,12 @@ pub fn to_js_error(err: &UploadError) -> JsValue {
     js.set_name("UploadError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&js, &"code".into(), &err.code.as_str().into());
+    if let Some(request_id) = &err.request_id {
+        let _ = js_sys::Reflect::set(&js, &"requestId".into(), &request_id.as_str().into());
+    }
+    if let Some(status) = err.status {
+        let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+    }
     js.into()
 }
 

@@ -60,7 +60,10 @@ impl Engine {
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {
-                spec.known_upload_id = persistence.known_upload_id(spec.checksums).await;
+                if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksums).await {
+                    spec.known_upload_id = Some(upload_id);
+                    spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
+                }
             }
             let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;
             outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))

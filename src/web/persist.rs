@@ -43,25 +43,25 @@ impl Persistence {
         Some(Self { store, id, saved: None })
     }
 
-    /// The upload this file was going into, if one is remembered with the same checksums.
-    pub async fn known_upload_id(&mut self, checksums: bool) -> Option<String> {
+    /// The upload this file was going into and its part size, if one is remembered with the same checksums.
+    pub async fn known_upload(&mut self, checksums: bool) -> Option<(String, u64)> {
         let record = self.store.get(&self.id).await.ok()??;
         if record.checksum_algorithm != algorithm(checksums) {
             return None;
         }
         self.saved = Some(record.upload_id.clone());
-        Some(record.upload_id)
+        Some((record.upload_id, record.part_size))
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, checksums: bool) {
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) {
         if self.saved.as_deref() == Some(upload_id) {
             return;
         }
-        let record =
-            UploadRecord { id: self.id.clone(), upload_id: upload_id.to_string(), checksum_algorithm: algorithm(checksums), created_at_ms: now_ms() };
+        let (id, checksum_algorithm) = (self.id.clone(), algorithm(checksums));
+        let record = UploadRecord { id, upload_id: upload_id.to_string(), part_size, checksum_algorithm, created_at_ms: now_ms() };
         if self.store.put(&record).await.is_ok() {
-            self.saved = Some(upload_id.to_string());
+            self.saved = Some(record.upload_id);
         }
     }
 

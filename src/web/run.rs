@@ -169,10 +169,10 @@ pub async fn run(
         live.report_state(now_ms());
         let (current, checksums) = {
             let upload = live.upload.borrow();
-            (upload.current_upload().map(str::to_string), upload.spec().checksums)
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
         };
-        if let (Some(persistence), Some(upload_id)) = (persistence.as_deref_mut(), current) {
-            persistence.remember(&upload_id, checksums).await;
+        if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
+            persistence.remember(&upload_id, part_size, checksums).await;
         }
         let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {

@@ -125,3 +125,44 @@ fn no_such_upload_at_the_first_complete_is_final() {
     sim.answer(&complete[0], error(404, "NoSuchUpload"));
     assert_eq!(sim.error().code, "NoSuchUpload", "nothing was sent before that could have completed it");
 }
+
+/// A one-part upload with `ifExists: "error"` (no overwriting), its part confirmed, and its Complete.
+fn conditional_completing() -> (Sim, Op) {
+    let mut spec = spec(MIB, 1);
+    spec.overwrite = false;
+    let mut sim = Sim::with(spec);
+    let create = sim.sends();
+    sim.answer(&create[0], answer(200, CREATED));
+    let part = sim.sends();
+    sim.answer(&part[0], part_ok(1));
+    let complete = sim.sends().remove(0);
+    (sim, complete)
+}
+
+#[test]
+fn without_overwriting_complete_is_a_conditional_write_and_412_is_object_exists() {
+    let (mut sim, complete) = conditional_completing();
+    assert_eq!(header(&complete, "if-none-match"), Some("*"), "whatever resume is: the HEAD check alone races");
+    sim.answer(&complete, error(412, "PreconditionFailed"));
+    assert_eq!(sim.error().code, "ObjectExists");
+    assert!(sim.error().message.contains("ifExists"), "{}", sim.error().message);
+    let (_, complete) = one_part_completing();
+    assert_eq!(header(&complete[0], "if-none-match"), None, "overwriting is the default");
+}
+
+#[test]
+fn a_conditional_complete_that_lost_a_race_starts_a_new_upload_of_every_part() {
+    let (mut sim, complete) = conditional_completing();
+    sim.answer(&complete, error(409, "ConditionalRequestConflict"));
+    let create = sim.sends();
+    assert_eq!(create[0].kind, OpKind::Create, "S3 asks for a new multipart upload");
+    sim.answer(&create[0], answer(200, "<InitiateMultipartUploadResult><UploadId>U2</UploadId></InitiateMultipartUploadResult>"));
+    let part = sim.sends();
+    assert_eq!(numbers(&part), [1], "every part again, into the new upload");
+    assert!(part[0].request.url.ends_with("uploadId=U2"));
+    sim.answer(&part[0], part_ok(1));
+    let complete = sim.sends();
+    assert_eq!(header(&complete[0], "if-none-match"), Some("*"));
+    sim.answer(&complete[0], answer(200, COMPLETED));
+    assert_eq!(sim.up.outcome().unwrap().as_ref().unwrap().upload_id.as_deref(), Some("U2"));
+}

@@ -233,3 +233,23 @@ fn pause_stops_parts_in_flight_and_resume_sends_them_again() {
     sim.up.resume(sim.now);
     assert_eq!(numbers(&sim.sends()), [2, 3], "part 1 is kept, part 2 goes again");
 }
+
+#[test]
+fn an_empty_file_carries_a_checksum_and_without_overwriting_is_put_only_if_absent() {
+    let mut spec = spec(0, 1);
+    (spec.checksums, spec.overwrite) = (true, false);
+    let mut sim = Sim::with(spec);
+    let put = sim.sends();
+    assert_eq!(put[0].kind, OpKind::PutEmpty);
+    assert_eq!(header(&put[0], "x-amz-checksum-crc64nvme"), Some("AAAAAAAAAAA="), "Object Lock buckets require one");
+    assert_eq!(header(&put[0], "if-none-match"), Some("*"));
+    sim.answer(&put[0], error(412, "PreconditionFailed"));
+    assert_eq!(sim.error().code, "ObjectExists");
+
+    let mut sim = Sim::new(0, 1);
+    let put = sim.sends();
+    assert_eq!(header(&put[0], "content-md5"), Some("1B2M2Y8AsgTpgAmY7PhCfg=="), "without flexible checksums: Content-MD5");
+    sim.answer(&put[0], error(409, "ConditionalRequestConflict"));
+    sim.sleep();
+    assert_eq!(sim.sends()[0].kind, OpKind::PutEmpty, "a PutObject that raced another write is sent again");
+}

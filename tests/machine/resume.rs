@@ -192,7 +192,7 @@ fn a_remembered_upload_is_listed_directly_and_a_vanished_one_is_searched_for() {
     sim.answer(&head[0], answer(404, ""));
     let create = sim.sends();
     sim.answer(&create[0], answer(200, CREATED));
-    assert_eq!(sim.up.current_upload(), Some("U1"));
+    assert_eq!(sim.up.current_upload(), Some(("U1", 5 * MIB)));
 }
 
 #[test]

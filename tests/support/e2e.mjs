@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { startDevServer } from './dev-server.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
 import { startGarage } from './garage.mjs';
+import { startLocalStack } from './localstack.mjs';
 
 const HARNESS_DIST = fileURLToPath(new URL('../e2e/harness/dist/', import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -25,8 +26,9 @@ export const MiB = 1024 * 1024;
  * `proxy: { keepAlive: false }` passes options on (see startFaultProxy).
  * `initScript`: a function or source text run in the page before its own scripts (page.addInitScript), with
  * `initArg` as its argument, e.g. to skew the page's clock.
+ * `store: 'localstack'` uploads to LocalStack's S3 (./localstack.mjs) instead of Garage; `h.garage` is then that server.
  */
-export async function startHarness({ proxy: withProxy = false, initScript, initArg } = {}) {
+export async function startHarness({ proxy: withProxy = false, initScript, initArg, store = 'garage' } = {}) {
   if (!existsSync(path.join(HARNESS_DIST, 'index.html'))) {
     throw new Error(`${HARNESS_DIST} is not built: run scripts/build.sh && npx webpack`);
   }
@@ -35,7 +37,7 @@ export async function startHarness({ proxy: withProxy = false, initScript, initA
     for (const close of stack.reverse()) await close().catch((err) => console.error('cleanup:', err));
   };
   try {
-    const garage = await startGarage();
+    const garage = await (store === 'localstack' ? startLocalStack() : startGarage());
     stack.push(garage.stop);
     const proxyOptions = typeof withProxy === 'object' ? withProxy : {};
     const proxy = withProxy ? await startFaultProxy({ ...proxyOptions, target: garage.endpoint }) : undefined;

@@ -150,18 +150,7 @@ admin_token = "${secrets.adminToken}"
   try {
     // The port opens in ~0.3 s; the default key and bucket exist ~1 s after start.
     await waitForServer('garage', exited, () => s3.send(new HeadBucketCommand({ Bucket: bucket })));
-    await s3.send(new PutBucketCorsCommand({
-      Bucket: bucket,
-      CORSConfiguration: {
-        CORSRules: [{
-          AllowedOrigins: corsOrigins,
-          AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
-          AllowedHeaders: ['*'],
-          ExposeHeaders: ['ETag', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-version-id'],
-          MaxAgeSeconds: 600,
-        }],
-      },
-    }));
+    await putBucketCors(s3, bucket, corsOrigins);
   } catch (err) {
     const tail = readFileSync(logPath, 'utf8').slice(-4000);
     await instance.stop();
@@ -169,6 +158,23 @@ admin_token = "${secrets.adminToken}"
   }
 
   return { endpoint, region: REGION, bucket, accessKeyId, secretAccessKey, s3, mintKey, logPath, stop: instance.stop };
+}
+
+/** The README's CORS rule for `origins` (and the CRC32C header, which Garage checks). */
+export function putBucketCors(s3, bucket, origins) {
+  return s3.send(new PutBucketCorsCommand({
+    Bucket: bucket,
+    CORSConfiguration: {
+      CORSRules: [{
+        AllowedOrigins: origins,
+        AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
+        AllowedHeaders: ['*'],
+        ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type', 'x-amz-request-id',
+          'x-amz-version-id'],
+        MaxAgeSeconds: 600,
+      }],
+    },
+  }));
 }
 
 /**

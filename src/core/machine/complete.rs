@@ -7,7 +7,7 @@ use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
 use crate::core::s3::head_object::{self, ObjectInfo};
-use crate::core::s3::{complete_multipart_upload, Response, S3Error};
+use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
 /// Times the parts are listed again after Complete refused them as InvalidPart: each stale attempt that lands
 /// late (a buffering proxy delivers a body given up on after its retry succeeded) can cost one.
@@ -21,7 +21,10 @@ impl Upload {
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
                 let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                if !self.spec.overwrite {
+                    s3::only_if_absent(&mut request);
+                }
                 Step::Send(OpKind::Complete, request)
             }
         }
@@ -66,12 +69,19 @@ impl Upload {
                 self.fail_s3(&err);
                 Ok(Answer::Handled)
             }
+            // A conditional Complete lost to a concurrent write of the key: S3 asks for a new upload of every part.
+            Err(err) if err.code == codes::CONDITIONAL_REQUEST_CONFLICT => {
+                self.parts.reset(now_ms);
+                self.progress.restart();
+                self.phase = Phase::Creating { cancel_when_created: false };
+                Ok(Answer::Handled)
+            }
             // Only a retry can find the upload gone because an earlier attempt completed it.
             Err(err) if err.code == codes::NO_SUCH_UPLOAD && self.control.failures > 0 => {
                 self.phase = Phase::ConfirmingComplete { upload_id };
                 Ok(Answer::Handled)
             }
-            Err(err) => Err(err),
+            Err(err) => Err(self.refused_as_existing(err)),
         }
     }
 

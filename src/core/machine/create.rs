@@ -1,20 +1,26 @@
 //! Starting afresh: CreateMultipartUpload, or one PutObject for an empty file.
 use super::types::OpKind;
 use super::{Answer, Phase, Step, Upload};
-use crate::core::s3::{create_multipart_upload, put_object, Response, S3Error};
+use crate::core::s3::{self, create_multipart_upload, put_object, Response, S3Error};
 
 impl Upload {
     pub(super) fn create_step(&self) -> Step {
         let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
         match self.phase {
-            Phase::PuttingEmpty => Step::Send(OpKind::PutEmpty, put_object::request(endpoint, object, content_type)),
+            Phase::PuttingEmpty => {
+                let mut request = put_object::request(endpoint, object, content_type, self.spec.checksums);
+                if !self.spec.overwrite {
+                    s3::only_if_absent(&mut request);
+                }
+                Step::Send(OpKind::PutEmpty, request)
+            }
             _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
         }
     }
 
     pub(super) fn on_create_answer(&mut self, kind: OpKind, resp: &Response) -> Result<Answer, S3Error> {
         if kind == OpKind::PutEmpty {
-            let etag = put_object::parse(resp)?;
+            let etag = put_object::parse(resp).map_err(|err| self.refused_as_existing(err))?;
             self.finish(etag, String::new(), None, None);
             return Ok(Answer::Done);
         }

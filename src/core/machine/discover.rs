@@ -1,10 +1,10 @@
 //! Discovering what to continue: an unfinished upload of this key (ListMultipartUploads, then its parts with
 //! ListParts), or, when there is none, whether this very file is at the key already (HeadObject, then the file's CRC).
+use super::outcome::object_exists;
 use super::types::{OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
-use crate::core::plan::PartPlan;
 use crate::core::s3::list_parts::ListedPart;
 use crate::core::s3::{head_object, list_multipart_uploads, list_parts, Response, S3Error};
 
@@ -90,12 +90,9 @@ impl Upload {
     fn resume_with(&mut self, upload_id: String, listed: Vec<ListedPart>, now_ms: u64) {
         // The upload keeps the part size it was started with: every part but the last has it.
         let current = self.parts.plan();
-        if let Some(started_with) = listed.iter().map(|p| p.size).max() {
-            if let Ok(plan) = PartPlan::with_min_part_size(current.size, Some(started_with), current.min_part_size) {
-                if plan.part_size == started_with && plan != current {
-                    self.parts.adopt(plan, now_ms);
-                }
-            }
+        let continuing = listed.iter().map(|p| p.size).max().and_then(|started_with| current.continuing(started_with));
+        if let Some(plan) = continuing.filter(|plan| *plan != current) {
+            self.parts.adopt(plan, now_ms);
         }
         let plan = self.parts.plan();
         for part in listed {
@@ -143,9 +140,4 @@ impl Upload {
             self.fail_s3(&object_exists());
         }
     }
-}
-
-/// Another object is at the key and `overwrite` is off.
-fn object_exists() -> S3Error {
-    S3Error::new(200, codes::OBJECT_EXISTS, "another object is at this key")
 }

@@ -2,7 +2,7 @@
 use super::types::UploadResult;
 use super::{Phase, Upload};
 use crate::core::checksum;
-use crate::core::codes::CANCELLED;
+use crate::core::codes::{self, CANCELLED};
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice, PartNotice};
 use crate::core::plan::Part;
@@ -34,6 +34,14 @@ impl Upload {
         self.phase = Phase::Finished(Ok(result));
     }
 
+    /// A conditional write (`ifExists: "error"`) refused because an object is at the key is `ObjectExists`.
+    pub(super) fn refused_as_existing(&self, err: S3Error) -> S3Error {
+        match (err.code.as_str(), self.spec.overwrite) {
+            (codes::PRECONDITION_FAILED, false) => S3Error { code: codes::OBJECT_EXISTS.into(), ..err },
+            _ => err,
+        }
+    }
+
     pub(super) fn context(&self) -> Context<'_> {
         Context { endpoint: &self.spec.endpoint, object: &self.spec.object }
     }
@@ -62,4 +70,9 @@ impl Upload {
         };
         self.notices.push(Notice::Part(notice));
     }
+}
+
+/// Another object is at the key and `overwrite` is off.
+pub(super) fn object_exists() -> S3Error {
+    S3Error::new(200, codes::OBJECT_EXISTS, "another object is at this key")
 }

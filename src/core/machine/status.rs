@@ -84,10 +84,10 @@ impl Upload {
         self.parts.plan()
     }
 
-    /// The multipart upload being filled, once there is one: what to remember for a resume.
-    pub fn current_upload(&self) -> Option<&str> {
+    /// The multipart upload being filled and its part size, once there is one: what to remember for a resume.
+    pub fn current_upload(&self) -> Option<(&str, u64)> {
         match &self.phase {
-            Phase::Uploading { upload_id } | Phase::Completing { upload_id } => Some(upload_id),
+            Phase::Uploading { upload_id } | Phase::Completing { upload_id } => Some((upload_id, self.parts.plan().part_size)),
             _ => None,
         }
     }

@@ -23,12 +23,15 @@ impl S3Error {
     pub fn from_response(resp: &Response) -> Self {
         let parsed = Document::parse(resp.body.trim_start()).ok();
         match parsed.as_ref().and_then(|doc| xml::root(doc, "Error")) {
-            Some(node) => Self::from_node(resp.status, node),
+            Some(node) => {
+                let err = Self::from_node(resp.status, node);
+                Self { request_id: err.request_id.clone().or_else(|| request_id(resp)), ..err }
+            }
             None => Self {
                 status: resp.status,
                 code: code_for_status(resp.status).to_string(),
                 message: String::new(),
-                request_id: resp.header("x-amz-request-id").map(str::to_string),
+                request_id: request_id(resp),
                 server_time: None,
             },
         }
@@ -67,6 +70,11 @@ pub fn named_region(resp: &Response) -> Option<String> {
     let doc = Document::parse(resp.body.trim_start()).ok();
     let from_body = doc.as_ref().and_then(|doc| xml::root(doc, "Error")).and_then(|node| xml::text(node, "Region"));
     from_body.or_else(|| resp.header("x-amz-bucket-region").map(str::to_string)).map(|r| r.trim().to_string()).filter(|r| !r.is_empty())
+}
+
+/// S3 names every request in `x-amz-request-id` (readable when the bucket's CORS rule exposes it).
+fn request_id(resp: &Response) -> Option<String> {
+    resp.header("x-amz-request-id").map(str::to_string)
 }
 
 fn code_for_status(status: u16) -> &'static str {

@@ -25,6 +25,13 @@ pub fn object_location(endpoint: &Endpoint, object: &Object) -> String {
     url::object_url(endpoint, object, &[])
 }
 
+/// Makes `request` (CompleteMultipartUpload or PutObject) a conditional write: S3 refuses it with 412
+/// PreconditionFailed when an object is already at the key, atomically, where a HeadObject first would race.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html>
+pub fn only_if_absent(request: &mut Request) {
+    request.headers.push(("if-none-match".into(), "*".into()));
+}
+
 /// Where the bucket lives and how to address it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {

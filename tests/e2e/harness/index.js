@@ -65,7 +65,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
   } catch (err) {
     outcome = Promise.reject(err);
   }
-  outcome = outcome.catch((err) => done({ error: { code: err?.code, message: err?.message ?? String(err) } }));
+  outcome = outcome.catch((err) => done({ error: { code: err?.code, message: err?.message ?? String(err), status: err?.status, requestId: err?.requestId } }));
   window.currentUpload = { handle, outcome, live };
   return true;
 };
