@@ -42,6 +42,10 @@
 //   { flipByteAt: offset }              forward the body with the byte at `offset` XORed with 0xff.
 //   { resetResponse: true }             forward the whole request, let the server act on it, then reset the
 //                                       client's connection instead of passing the answer back (a lost reply).
+//   { holdMs: T }                       a buffering proxy: take the whole request body, answer the client nothing,
+//                                       and T ms later deliver the request to the server whatever the client did
+//                                       meanwhile (a body given up on lands after its retry); the log entry ends
+//                                       with the server's status.
 // Helpers for common answers: see `errors` below.
 //
 // Chromium resends a request by itself, once, when its connection was a reused keep-alive one and it broke
@@ -292,6 +296,22 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
     };
 
     if (fault?.resetAfterBytes === 0) return resetBoth(null);
+    if (fault?.holdMs !== undefined) {
+      const chunks = [];
+      req.on('error', () => {});
+      req.pipe(counter).on('data', (c) => chunks.push(c)).once('end', async () => {
+        await sleep(fault.holdMs);
+        const late = http.request({ host: upstream.hostname, port: upstream.port || 80, method: req.method, path: req.url,
+          headers: req.rawHeaders, setHost: false, agent }, (upRes) => {
+          upRes.resume();
+          // The client has usually given up by now (finished 'client-closed'): the entry still says what the server did.
+          upRes.once('end', () => Object.assign(entry, { outcome: 'held', status: upRes.statusCode, tEnd: now() }));
+        });
+        late.once('error', () => Object.assign(entry, { outcome: 'upstream-error', tEnd: now() }));
+        late.end(Buffer.concat(chunks));
+      });
+      return;
+    }
 
     upReq = http.request({
       host: upstream.hostname,
