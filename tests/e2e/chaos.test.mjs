@@ -1,4 +1,4 @@
-// Seeded chaos: random fault schedules (resets, stalls, lost replies, 503 SlowDown, 500 InternalError,
+// Seeded chaos: random fault schedules (resets, stalls, buffered bodies delivered late, lost replies, 503 SlowDown, 500 InternalError,
 // RequestTimeout, latency, an offline window, and AWS's own: slow Completes with whitespace and errors or nothing
 // readable inside their 200, 409 OperationAborted, a bare 400 to HeadObject, a signing region S3 corrects) against
 // one upload each, end to end through the fault proxy with the "aws" profile (../support/aws-profile.mjs).
@@ -54,6 +54,10 @@ export function schedule(seed) {
       const stallMs = r.pick([r.int(500, STALL_TIMEOUT_MS - 1000), r.int(STALL_TIMEOUT_MS + 500, 4 * STALL_TIMEOUT_MS), 120_000]);
       return { match: { action: 'UploadPart', partNumber, nth: 1 }, fault: { stallMs, afterBytes: r.int(0, partLen(partNumber) - 1) } };
     },
+    // A buffering proxy: the whole body taken, nothing answered, delivered to the server after the page gave it up.
+    buffered: () => ({
+      match: { action: 'UploadPart', partNumber: r.int(1, parts), nth: 1 }, fault: { holdMs: r.int(STALL_TIMEOUT_MS + 500, 4 * STALL_TIMEOUT_MS) },
+    }),
     lostReply: () => ({ match: { action: 'UploadPart', partNumber: r.int(1, parts), nth: 1 }, fault: { resetResponse: true } }),
     slowDown: () => ({ match: { action: 'UploadPart', nth: r.int(1, parts + 2), times: r.int(1, 4) }, fault: { respond: errors.slowDown() } }),
     internalError: () => ({
