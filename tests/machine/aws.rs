@@ -1,7 +1,7 @@
 //! What real S3 does that Garage does not (the e2e tests reproduce each through the fault proxy's "aws" profile):
 //! a slow Complete's whitespace and the error inside its 200, HEAD answers without a body, a signing region S3
 //! corrects, OperationAborted, and a whole-object checksum that does not match.
-use crate::complete::{complete_reply_lost, completing_with_checksums};
+use crate::complete::{complete_reply_lost, completing_with_checksums, relisting_after};
 use crate::sim::*;
 use resumable_s3::core::machine::{Action, OpKind, Policy, COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 use resumable_s3::core::plan::MIB;
@@ -49,11 +49,8 @@ fn operation_aborted_is_retried() {
 
 #[test]
 fn a_bad_digest_at_complete_relists_once_then_fails_saying_why() {
-    let (mut sim, complete) = completing_with_checksums(10 * MIB);
+    let (mut sim, list) = relisting_after("BadDigest");
     let plan = sim.up.plan();
-    sim.answer(&complete, error(400, "BadDigest"));
-    let list = sim.sends();
-    assert_eq!(list[0].kind, OpKind::ListParts, "the parts S3 holds are checked against the file first");
     let part = |n: u32| {
         format!(
             "<Part><PartNumber>{n}</PartNumber><ETag>\"etag-{n}\"</ETag><Size>{}</Size><ChecksumCRC64NVME>{}</ChecksumCRC64NVME></Part>",

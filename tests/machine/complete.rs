@@ -25,11 +25,8 @@ fn a_relative_location_becomes_the_objects_url() {
 
 #[test]
 fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest() {
-    let (mut sim, complete) = completing_with_checksums(10 * MIB);
+    let (mut sim, list) = relisting_after("InvalidPart");
     let plan = sim.up.plan();
-    sim.answer(&complete, error(400, "InvalidPart"));
-    let list = sim.sends();
-    assert_eq!(list[0].kind, OpKind::ListParts);
     // S3 holds part 1 as sent, and a late stale attempt of part 2 with other bytes.
     let page = format!(
         "<ListPartsResult><IsTruncated>false</IsTruncated>\
@@ -66,6 +63,15 @@ fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest()
     }
     sim.answer(&complete, error(400, "InvalidPart"));
     assert_eq!(sim.error().code, "InvalidPart", "relisted three times at most");
+}
+
+/// Two checksummed parts confirmed, Complete refused with `code`: returns the ListParts that follows.
+pub fn relisting_after(code: &str) -> (Sim, Vec<Op>) {
+    let (mut sim, complete) = completing_with_checksums(10 * MIB);
+    sim.answer(&complete, error(400, code));
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts, "the parts S3 holds are checked against the file first");
+    (sim, list)
 }
 
 /// A checksummed upload of `size` bytes whose parts S3 confirmed, and its CompleteMultipartUpload.
