@@ -156,7 +156,7 @@ export interface UploadResult {
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
- *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, Cancelled,
+ *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, FileChanged, Cancelled,
  *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed); `message` says what to fix. Stalled only
  *  reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
@@ -192,7 +192,11 @@ export interface UploadHandle {
 /** Uploads files to one bucket with S3 multipart uploads that survive network loss, reloads and crashes. */
 export declare class Uploader {
   constructor(options: UploaderOptions);
-  /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`). */
+  /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`).
+   *  The same file (the same Blob, or a File with the same name, size, modification time and type) started again
+   *  to the same key while it uploads gets the running upload's handle, with the new callbacks added. Across tabs
+   *  of one origin, a Web Lock makes a second upload of the same file to the same object wait for the first, which
+   *  it then finds done (`alreadyUploaded`, with checksums) or resumes. */
   start(file: Blob, options: UploadOptions): UploadHandle;
   /** `start(file, options).done`. */
   upload(file: Blob, options: UploadOptions): Promise<UploadResult>;

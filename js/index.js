@@ -7,9 +7,14 @@ import { workerEngine } from './worker-engine.js';
 // Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError }).
 const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError' };
 
+// The same file: the same Blob, or a File chosen again (same name, size, modification time and type).
+const sameFile = (a, b) => a === b || (a instanceof File && b instanceof File
+  && a.name === b.name && a.size === b.size && a.lastModified === b.lastModified && a.type === b.type);
+
 class UploadHandle {
   #events = new Emitter();
   #task;
+  #cancelled = false;
 
   constructor(file, key, task, done) {
     this.file = file;
@@ -37,7 +42,13 @@ class UploadHandle {
   }
 
   cancel() {
+    this.#cancelled = true;
     this.#task.cancel();
+  }
+
+  /** @internal Is this upload running `file` to `key`, not cancelled? */
+  sends(file, key) {
+    return !this.#cancelled && this.key === key && sameFile(this.file, file);
   }
 
   /** @internal Ends the upload without removing it from the server (Uploader.destroy). */
@@ -69,6 +80,12 @@ export class Uploader {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
     const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
     const callbacks = { onProgress, onState, onPart, onError };
+    // The same file to the same key again while it uploads: the running upload, with these callbacks added.
+    const running = this.uploads.find((upload) => upload.sends(file, uploadOptions.key));
+    if (running) {
+      for (const [type, name] of Object.entries(CALLBACKS)) if (callbacks[name]) running.on(type, callbacks[name]);
+      return running;
+    }
     let handle = null;
     const emit = (type, event) => {
       handle.emit(type, event);

@@ -10,7 +10,7 @@ wasm_cargo build --release --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg target/wasm32-unknown-unknown/release/resumable_s3.wasm
 wasm-opt -Oz pkg/resumable_s3_bg.wasm -o pkg/resumable_s3_bg.wasm
-cp js/*.js js/index.d.ts pkg/
+cp js/*.js js/*.d.ts pkg/
 
 node --input-type=module - <<'JS'
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,8 +26,16 @@ const pkg = {
   main: 'index.js',
   module: 'index.js',
   types: 'index.d.ts',
-  exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
-  files: ['*.js', 'index.d.ts', 'resumable_s3_bg.wasm'],
+  // The framework bindings are subpaths (resumable-s3/react, /vue, /uppy), each with its own types; the framework
+  // is the app's own copy (an optional peer: only the entry that imports it needs it).
+  exports: {
+    '.': { types: './index.d.ts', default: './index.js' },
+    ...Object.fromEntries(['react', 'vue', 'uppy'].map((name) => [`./${name}`, { types: `./${name}.d.ts`, default: `./${name}.js` }])),
+    './package.json': './package.json',
+  },
+  peerDependencies: { react: '>=18', vue: '^3.3.0', '@uppy/core': '^6.3.1' },
+  peerDependenciesMeta: { react: { optional: true }, vue: { optional: true }, '@uppy/core': { optional: true } },
+  files: ['*.js', '*.d.ts', 'resumable_s3_bg.wasm'],
   // Only the worker's entry does something when loaded.
   sideEffects: ['./worker.js'],
   keywords: ['s3', 'upload', 'multipart', 'resumable', 'wasm'],
@@ -35,4 +43,7 @@ const pkg = {
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
 JS
 cp README.md pkg/
-echo "pkg/ built: $(gzip -9c pkg/resumable_s3_bg.wasm | wc -c) bytes wasm gzipped, $(cat pkg/*.js | gzip -9 | wc -c) bytes JS gzipped"
+gz() { cat "$@" | gzip -9 | wc -c; }
+shopt -s extglob
+echo "pkg/ built, gzip -9: wasm $(gz pkg/resumable_s3_bg.wasm) B, JS $(gz pkg/!(react|vue|uppy|bindings).js) B;" \
+  "entries on top of that: react $(gz pkg/react.js pkg/bindings.js) B, vue $(gz pkg/vue.js pkg/bindings.js) B, uppy $(gz pkg/uppy.js) B"

@@ -22,6 +22,8 @@ pub const INVALID_OPTIONS: &str = "InvalidOptions";
 pub const FILE_TOO_LARGE: &str = "FileTooLarge";
 /// The file can no longer be read (changed or removed after it was chosen).
 pub const FILE_UNREADABLE: &str = "FileUnreadable";
+/// The file's bytes changed after the upload started (overwritten on disk): what S3 holds is not one file's.
+pub const FILE_CHANGED: &str = "FileChanged";
 /// The `credentials` callback threw or rejected.
 pub const CREDENTIALS_FAILED: &str = "CredentialsFailed";
 /// The `credentials` callback answered something that is not credentials.
@@ -43,6 +45,7 @@ pub const OURS: &[&str] = &[
     INVALID_OPTIONS,
     FILE_TOO_LARGE,
     FILE_UNREADABLE,
+    FILE_CHANGED,
     CREDENTIALS_FAILED,
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
@@ -53,9 +56,6 @@ pub const OURS: &[&str] = &[
 pub const ACCESS_DENIED: &str = "AccessDenied";
 /// The signing region is not the bucket's; the body's `<Region>` names the right one.
 pub const AUTHORIZATION_HEADER_MALFORMED: &str = "AuthorizationHeaderMalformed";
-/// The bytes S3 got do not match the checksum sent with them.
-pub const BAD_DIGEST: &str = "BadDigest";
-pub const INVALID_DIGEST: &str = "InvalidDigest";
 pub const CONDITIONAL_REQUEST_CONFLICT: &str = "ConditionalRequestConflict";
 pub const INVALID_PART: &str = "InvalidPart";
 pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
@@ -64,3 +64,5 @@ pub const NOT_IMPLEMENTED: &str = "NotImplemented";
 /// A conflicting operation on the same object or upload is in progress: retry.
 pub const OPERATION_ABORTED: &str = "OperationAborted";
 pub const PRECONDITION_FAILED: &str = "PreconditionFailed";
+/// The bytes S3 got do not match their checksum (a part's, or at Complete the whole object's).
+pub const DIGEST_MISMATCH: &[&str] = &["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"];

@@ -1,5 +1,5 @@
 //! The errors a user sees: a stable code and a message that says what to fix.
-use crate::core::codes::{CORS_ETAG_HIDDEN, NETWORK_ERROR, OBJECT_EXISTS};
+use crate::core::codes::{CORS_ETAG_HIDDEN, FILE_CHANGED, NETWORK_ERROR, OBJECT_EXISTS};
 use crate::core::s3::{Endpoint, Object, S3Error};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +62,15 @@ impl UploadError {
         let message = if fix.is_empty() { format!("{}: {said}", err.code) } else { format!("{}: {fix} (server said: {said})", err.code) };
         let status = (err.status != 0).then_some(err.status);
         Self { code: err.code.clone(), message, request_id: err.request_id.clone(), status }
+    }
+
+    /// The file's bytes are not the ones read earlier in this upload (overwritten or cut short on disk).
+    pub fn file_changed() -> Self {
+        Self::new(
+            FILE_CHANGED,
+            "the file changed on disk while it was being uploaded: choose the file again to upload what it holds now \
+             (parts S3 already holds are kept where they still match)",
+        )
     }
 
     /// A request that got no readable answer at all.

@@ -1,7 +1,5 @@
 //! What a failed request means for the upload, and how long to wait before trying it again.
-use crate::core::codes::{
-    AUTHORIZATION_HEADER_MALFORMED, BAD_DIGEST, CORS_ETAG_HIDDEN, INVALID_DIGEST, MALFORMED_RESPONSE, OBJECT_EXISTS, OPERATION_ABORTED,
-};
+use crate::core::codes::{AUTHORIZATION_HEADER_MALFORMED, CORS_ETAG_HIDDEN, DIGEST_MISMATCH, OBJECT_EXISTS, OPERATION_ABORTED};
 use crate::core::s3::S3Error;
 
 /// How a failure is handled: everything but `Fatal` is retried.
@@ -36,10 +34,8 @@ pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
         AUTHORIZATION_HEADER_MALFORMED => ErrorClass::WrongRegion,
         // OperationAborted (409): another operation on the object was in progress.
         "RequestTimeout" | "InternalError" | "ServiceUnavailable" | OPERATION_ABORTED => ErrorClass::Server,
-        // A 2xx answer cut short or garbled (a slow Complete's connection dropped mid-answer): asking again helps.
-        MALFORMED_RESPONSE => ErrorClass::Server,
         // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
-        BAD_DIGEST | INVALID_DIGEST | "XAmzContentChecksumMismatch" => ErrorClass::Server,
+        code if DIGEST_MISMATCH.contains(&code) => ErrorClass::Server,
         // A conditional PutObject that raced another write of the key: S3 asks for the request again.
         "ConditionalRequestConflict" => ErrorClass::Server,
         CORS_ETAG_HIDDEN | OBJECT_EXISTS => ErrorClass::Fatal,
@@ -93,7 +89,7 @@ mod tests {
         assert_eq!(classify(&s3(400, "BadDigest"), false), ErrorClass::Server);
         assert_eq!(classify(&s3(400, "InvalidDigest"), false), ErrorClass::Server);
         assert_eq!(classify(&s3(409, "OperationAborted"), false), ErrorClass::Server);
-        assert_eq!(classify(&s3(200, "MalformedResponse"), false), ErrorClass::Server);
+        assert_eq!(classify(&s3(200, "MalformedResponse"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(400, "AuthorizationHeaderMalformed"), false), ErrorClass::WrongRegion);
         assert_eq!(classify(&s3(404, "NoSuchBucket"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(404, "NoSuchUpload"), false), ErrorClass::Fatal);

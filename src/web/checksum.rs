@@ -3,6 +3,8 @@ use super::errors::describe;
 use crate::core::checksum::Crc64;
 use crate::core::codes::FILE_UNREADABLE;
 use crate::core::error::UploadError;
+use crate::core::fingerprint::sample_ranges;
+use crate::core::machine::Range;
 use crate::core::plan::MIB;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -17,18 +19,40 @@ const CHUNK: u64 = MIB;
 /// with `arrayBuffer()`, which has no such stream machinery (a stuck checksum read would stop the upload for good).
 const STREAM_READ_TIMEOUT_MS: u32 = 20_000;
 
+/// A file changed or removed after it was chosen can no longer be read (NotReadableError, NotFoundError).
+fn unreadable(e: JsValue) -> UploadError {
+    UploadError::new(FILE_UNREADABLE, format!("the file can no longer be read ({}): choose it again", describe(&e)))
+}
+
+/// The fingerprint's sampled ranges of the file with their CRCs, read as an upload starts. An empty file is read
+/// whole instead: Chromium reports a file removed after it was chosen (and never read) as empty, and only a read
+/// of the File itself, not of a slice, fails then (NotFoundError) where a really empty file reads 0 bytes.
+pub async fn samples(file: &Blob, size: u64) -> Result<Vec<(Range, u64)>, UploadError> {
+    if size == 0 {
+        JsFuture::from(file.array_buffer()).await.map_err(unreadable)?;
+        return Ok(vec![]);
+    }
+    let mut samples = vec![];
+    for (offset, len) in sample_ranges(size) {
+        samples.push((Range { offset, len }, range_crc(file, offset, len).await?));
+    }
+    Ok(samples)
+}
+
 pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
-    // A file changed or removed after it was chosen can no longer be read (NotReadableError).
-    let unreadable = |e| UploadError::new(FILE_UNREADABLE, format!("the file can no longer be read ({}): choose it again", describe(&e)));
     let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
-    let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new() };
+    let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new(), read: 0 };
     let streamed = match byob_reader(&slice) {
         Some(stream) => reader.read_stream(&stream).await.map_err(unreadable)?,
         None => false,
     };
     if !streamed {
-        reader.crc = Crc64::default();
+        (reader.crc, reader.read) = (Crc64::default(), 0);
         reader.read_slices(&slice, len).await.map_err(unreadable)?;
+    }
+    // Firefox reads a file cut short on disk without an error, just fewer bytes.
+    if reader.read != len {
+        return Err(UploadError::file_changed());
     }
     Ok(reader.crc.finish())
 }
@@ -48,6 +72,8 @@ struct ChunkReader {
     crc: Crc64,
     /// The chunk in wasm memory: the CRC runs there.
     copy: Vec<u8>,
+    /// Bytes read so far.
+    read: u64,
 }
 
 impl ChunkReader {
@@ -55,6 +81,7 @@ impl ChunkReader {
         self.copy.resize(bytes.length() as usize, 0);
         bytes.copy_to(&mut self.copy);
         self.crc.update(&self.copy);
+        self.read += self.copy.len() as u64;
     }
 
     /// Reads into one buffer again and again: the bytes of a part never pile up as garbage waiting for the GC.

@@ -30,6 +30,13 @@ impl Control {
     pub fn take(&self) -> Vec<Command> {
         std::mem::take(&mut self.commands.borrow_mut())
     }
+
+    /// Resolves once a cancel or stop waits to be taken (the commands stay for the upload loop).
+    pub async fn interrupted(&self) {
+        while !self.commands.borrow().iter().any(|c| matches!(c, Command::Cancel | Command::Stop)) {
+            self.signal.wait().await;
+        }
+    }
 }
 
 /// One upload in progress (from `engine.start(file, options, emit)`).

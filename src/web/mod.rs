@@ -7,6 +7,7 @@ mod credentials;
 mod errors;
 mod fetch;
 mod handle;
+mod lock;
 mod network;
 mod options;
 mod persist;
@@ -20,6 +21,7 @@ mod types;
 mod xhr;
 
 use errors::to_js_error;
+use futures_util::future::{select, Either};
 use handle::Control;
 pub use handle::EngineUpload;
 use js_sys::Function;
@@ -55,8 +57,16 @@ impl Engine {
         let done = wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
             let mut spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
+            spec.samples = checksum::samples(&file, spec.plan.size).await.map_err(|e| to_js_error(&e))?;
+            let id = persist::identify(&file, &spec);
+            // Another tab (or upload) sending this file to this object goes first; a cancel or stop ends the wait.
+            let lock_name = format!("resumable-s3 {id}");
+            let _held = match select(Box::pin(lock::acquire(&lock_name)), Box::pin(loop_control.interrupted())).await {
+                Either::Left((held, _)) => held,
+                Either::Right(_) => None,
+            };
             let mut persistence = match spec.resume && spec.plan.size > 0 {
-                true => persist::Persistence::open(&file, &spec).await,
+                true => persist::Persistence::open(id).await,
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {

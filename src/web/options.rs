@@ -122,6 +122,8 @@ impl UploaderOptions {
             overwrite: self.overwrite,
             // Jitter only needs to differ between browsers and uploads.
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
+            // Read by the shell before the upload starts.
+            samples: vec![],
         })
     }
 }

@@ -1,10 +1,9 @@
 //! Remembering an unfinished upload across reloads: looked up when a file is dropped, written once S3 has given
 //! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
 //! resume through ListMultipartUploads.
-use super::checksum::range_crc;
 use super::store::Store;
 use crate::core::checksum::combine;
-use crate::core::fingerprint::{record_id, sample_ranges, FileIdentity};
+use crate::core::fingerprint::{record_id, FileIdentity};
 use crate::core::machine::UploadSpec;
 use crate::core::record::{UploadRecord, DEFAULT_MAX_AGE_MS};
 use wasm_bindgen::JsCast;
@@ -21,25 +20,27 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// This file going to this object (from its metadata and the spec's sampled ranges): the key of its record, and
+/// of the lock that lets one tab at a time upload it.
+pub fn identify(file: &Blob, spec: &UploadSpec) -> String {
+    let samples_crc = spec.samples.iter().fold(0, |acc, (range, crc)| combine(acc, *crc, range.len));
+    let (name, last_modified_ms) = match file.dyn_ref::<File>() {
+        Some(f) => (f.name(), f.last_modified() as u64),
+        None => (String::new(), 0),
+    };
+    let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
+    record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key)
+}
+
 impl Persistence {
-    /// Opens the store, drops expired records, and identifies this file going to this object.
-    pub async fn open(file: &Blob, spec: &UploadSpec) -> Option<Self> {
+    /// Opens the store and drops expired records; `id` is [`identify`]'s.
+    pub async fn open(id: String) -> Option<Self> {
         let store = Store::open().await.ok()?;
         for record in store.all().await.unwrap_or_default() {
             if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
                 let _ = store.delete(&record.id).await;
             }
         }
-        let mut samples_crc = 0;
-        for (offset, len) in sample_ranges(spec.plan.size) {
-            samples_crc = combine(samples_crc, range_crc(file, offset, len).await.ok()?, len);
-        }
-        let (name, last_modified_ms) = match file.dyn_ref::<File>() {
-            Some(f) => (f.name(), f.last_modified() as u64),
-            None => (String::new(), 0),
-        };
-        let identity = FileIdentity { name: &name, size: spec.plan.size, last_modified_ms, samples_crc };
-        let id = record_id(&identity, &spec.endpoint, &spec.object.bucket, &spec.object.key);
         Some(Self { store, id, saved: None })
     }
 

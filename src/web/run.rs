@@ -63,7 +63,7 @@ impl Live {
         *self.last_state.borrow_mut() = Some(state);
     }
 
-    /// The shell itself ended the upload (the file became unreadable, a callback answered nonsense): tell the app
+    /// The shell itself ended the upload (a callback answered nonsense): tell the app
     /// as the machine's own failures are told.
     fn failed_here(&self, err: UploadError) -> UploadError {
         self.tell("error", to_js(&ErrorNotice::of(&err, false)));
@@ -106,7 +106,8 @@ fn now_ms() -> u64 {
 /// What a request or a local checksum gave.
 enum Event {
     Answer(OpId, OpKind, Result<Response, TransportError>),
-    Checksum(Range, u64),
+    /// The CRC of a range of the file, or why it could not be read.
+    Checksum(Range, Result<u64, UploadError>),
     Probed(bool),
     /// The credentials or sign callback failed for this attempt.
     CallbackFailed(OpId, OpKind, UploadError),
@@ -156,8 +157,7 @@ pub async fn run(
                 }
                 Action::Checksum(range) => {
                     let file = file.clone();
-                    running
-                        .push(Box::pin(async move { Some(range_crc(&file, range.offset, range.len).await.map(|crc| Event::Checksum(range, crc))) }));
+                    running.push(Box::pin(async move { Some(Ok(Event::Checksum(range, range_crc(&file, range.offset, range.len).await))) }));
                 }
                 Action::Probe => {
                     let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
@@ -210,10 +210,11 @@ pub async fn run(
                     live.report_progress();
                 }
             }
-            Some(Event::Checksum(range, crc)) => {
+            Some(Event::Checksum(range, Ok(crc))) => {
                 live.upload.borrow_mut().on_checksum(range, crc, now_ms());
                 live.report_progress();
             }
+            Some(Event::Checksum(_, Err(err))) => live.upload.borrow_mut().on_read_failed(err),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
                 aborts.remove(&id);

@@ -1,133 +1,38 @@
-// The examples in examples/{vite,vue,react} against the packed npm package (tests/support/packed.mjs), as a user
-// gets them: built by Vite with no wasm plugin or setting (and served by `vite dev`, package pre-bundled), then
-// used from headless Chromium: real files go through each app's file input to a real Garage and must arrive
-// byte-identical; the Vue and React components' pause, resume and cancel buttons must drive the upload.
+// The examples in examples/{vite,vue,react} against the packed npm package (tests/support/example-apps.mjs): built
+// by Vite with no wasm plugin or setting (and served by `vite dev`, package pre-bundled), then used from headless
+// Chromium: real files go through each app's file input to a real Garage and must arrive byte-identical; the Vue
+// and React components (on resumable-s3/vue and resumable-s3/react) must drive the upload with their pause, resume
+// and cancel buttons, and unmount cleanly.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { after, before, test } from 'node:test';
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { build, createLogger, createServer } from 'vite';
+import { test } from 'node:test';
+import { createServer } from 'vite';
 import { startDevServer } from '../support/dev-server.mjs';
-import { MiB, launchChromium, objectDigest } from '../support/e2e.mjs';
-import { startFaultProxy } from '../support/fault-proxy.mjs';
-import { sleep } from '../support/faults.mjs';
-import { freePort, startGarage } from '../support/garage.mjs';
-import { REPO, installApp, packPackage } from '../support/packed.mjs';
+import { MiB } from '../support/e2e.mjs';
+import { partsResentAfterConfirmation } from '../support/fault-proxy.mjs';
+import { sleep, waitFor } from '../support/faults.mjs';
+import { freePort } from '../support/garage.mjs';
+import { useExampleApps } from '../support/example-apps.mjs';
 
 // The apps pass /config on to `new Uploader`: 1 MiB parts (Garage takes them) make an odd-size file of a few MiB
 // several parts.
 const PARTS = { partSize: MiB, minPartSize: MiB };
 const TIMEOUT = { timeout: 180_000 };
-
-let tmp;
-let tarball;
-let garage;
-let browser;
-before(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-examples-'));
-  tarball = await packPackage(tmp);
-  garage = await startGarage();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await garage?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-const install = (example, dir = example) =>
-  installApp({ from: path.join(REPO, 'examples', example), into: path.join(tmp, dir), tarball });
-
-// Builds the app with its own vite.config.js; returns the files Vite wrote and what it warned of.
-async function buildApp(root) {
-  const logger = createLogger('warn');
-  const warnings = [];
-  for (const method of ['warn', 'warnOnce']) {
-    const log = logger[method].bind(logger);
-    logger[method] = (message, options) => { warnings.push(message); log(message, options); };
-  }
-  const result = await build({ root, logLevel: 'warn', customLogger: logger });
-  const files = [result].flat().flatMap(({ output }) => output).map((item) => {
-    const bytes = Buffer.from(item.type === 'chunk' ? item.code : item.source);
-    return { name: item.fileName, bytes: bytes.length, gzip: gzipSync(bytes).length };
-  });
-  return { files, warnings };
-}
-
-// One install and build per example, shared by its tests: { app, files, warnings }.
-const builds = new Map();
-function built(example) {
-  if (!builds.has(example)) {
-    builds.set(example, install(example).then(async (app) => ({ app, ...(await buildApp(app)) })));
-  }
-  return builds.get(example);
-}
-
-// Fresh random bytes on disk, and the key the apps upload them to.
-function randomFile(name, size) {
-  const bytes = randomBytes(size);
-  const file = path.join(tmp, name);
-  writeFileSync(file, bytes);
-  return { path: file, key: `uploads/${name}`, size, sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-async function assertStored(file) {
-  const stored = await objectDigest(garage, file.key);
-  assert.equal(stored.contentLength, file.size);
-  assert.equal(stored.sha256, file.sha256, `${file.key} differs from the file`);
-}
-
-/**
- * Opens the app at `url` in a fresh browser context. `settle(promise)` waits for the promise, but the first error
- * in the page (uncaught, or logged with console.error) ends the wait instead; `workers`: URLs of the workers it
- * started. Not "Failed to load resource": Chromium logs every 4xx, and a 404 for HeadObject is how a new upload begins.
- */
-async function openApp(t, url) {
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const pageError = new Promise((_, reject) => {
-    page.on('pageerror', (err) => reject(new Error(`error in the page: ${err.message}`)));
-    page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') &&
-      reject(new Error(`console error in the page: ${msg.text()}`)));
-  });
-  pageError.catch(() => {}); // reported by settle()
-  const workers = [];
-  page.on('worker', (worker) => workers.push(worker.url()));
-  await page.goto(url);
-  return { page, workers, settle: (promise) => Promise.race([pageError, promise]) };
-}
-
-// Picks the file in the app's file input (enabled once the app has its Uploader).
-const choose = (ui, file) => ui.settle(ui.page.setInputFiles('input[type=file]:enabled', file.path, { timeout: 15_000 }));
-
-// Waits until the app shows the file's result (its text names the key); an error the app shows fails at once.
-async function resultShown(ui, file) {
-  const failed = ui.page.locator('.error').first();
-  const fail = async () => assert.fail(`the app shows an error: ${await failed.textContent()}`);
-  await ui.settle(Promise.race([
-    ui.page.locator('.result').filter({ hasText: file.key }).waitFor({ timeout: 60_000 }),
-    failed.waitFor({ timeout: 60_000 }).then(fail),
-  ]));
-}
+const { ex, install, built, serve, confirmedParts, randomFile, assertStored, multipartUploads, openApp, choose, resultShown } = useExampleApps();
 
 // The plain example runs the upload in the library's Web Worker: Vite must bundle the worker and its wasm too.
 const BUILDS = { vite: { worker: true }, vue: {}, react: {} };
 for (const [example, options] of Object.entries(BUILDS)) {
   const mode = options.worker ? ' (worker mode)' : '';
   test(`${example}: built by Vite from the packed package, no wasm plugin; the app uploads${mode}`, TIMEOUT, async (t) => {
-    const { app, files, warnings } = await built(example);
+    const { files, warnings } = await built(example);
     for (const { name, bytes, gzip } of files) t.diagnostic(`${example} ${name}: ${bytes} B, gzip ${gzip} B`);
     assert.deepEqual(warnings, [], 'Vite warned');
     assert.ok(files.some(({ name }) => name.endsWith('.wasm')), `no .wasm emitted: ${files.map((f) => f.name)}`);
 
-    const server = await startDevServer({ root: path.join(app, 'dist'), garage, config: { ...PARTS, ...options } });
-    t.after(server.stop);
-    const ui = await openApp(t, `${server.url}/`);
+    const { url } = await serve(t, example, { config: { ...PARTS, ...options } });
+    const ui = await openApp(t, url);
     const file = randomFile(`${example}-build.bin`, 5 * MiB + 12345);
     await choose(ui, file);
     await resultShown(ui, file);
@@ -138,7 +43,7 @@ for (const [example, options] of Object.entries(BUILDS)) {
 
 test('vite dev: the packed package works pre-bundled (no optimizeDeps setting)', TIMEOUT, async (t) => {
   const app = await install('vite', 'vite-dev');
-  const backend = await startDevServer({ root: app, garage, config: PARTS });
+  const backend = await startDevServer({ root: app, garage: ex.garage, config: PARTS });
   t.after(backend.stop);
   // The example's proxy, pointed at this backend.
   const proxy = { '/config': backend.url, '/credentials': backend.url };
@@ -155,20 +60,21 @@ test('vite dev: the packed package works pre-bundled (no optimizeDeps setting)',
   assert.ok(existsSync(prebundled), 'resumable-s3 was not pre-bundled');
 });
 
+// Parts one at a time through a 1 MiB/s link: each upload is still running when its buttons are clicked.
+async function slowApp(t, example) {
+  const { url, proxy } = await serve(t, example, { config: { ...PARTS, concurrency: 1 }, proxy: true });
+  proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
+  const ui = await openApp(t, url);
+  // The file's <li>, in that state if given.
+  ui.row = (file, state) => ui.page.locator(state ? `li[data-state="${state}"]` : 'li').filter({ hasText: file.key });
+  ui.click = (file, name) => ui.settle(ui.row(file).getByRole('button', { name }).click());
+  return { ui, proxy };
+}
+
 for (const example of ['vue', 'react']) {
   test(`${example}: the component's pause, resume and cancel buttons drive the upload`, TIMEOUT, async (t) => {
-    const { app } = await built(example);
-    // Parts one at a time through a 1 MiB/s link: each upload is still running when its buttons are clicked.
-    const proxy = await startFaultProxy({ target: garage.endpoint });
-    t.after(proxy.stop);
-    proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
-    const server = await startDevServer({ root: path.join(app, 'dist'), garage: { ...garage, endpoint: proxy.url },
-      config: { ...PARTS, concurrency: 1 } });
-    t.after(server.stop);
-    const ui = await openApp(t, `${server.url}/`);
-    // The file's <li>, in that state if given.
-    const row = (file, state) => ui.page.locator(state ? `li[data-state="${state}"]` : 'li').filter({ hasText: file.key });
-    const click = (file, name) => ui.settle(row(file).getByRole('button', { name }).click());
+    const { ui } = await slowApp(t, example);
+    const { row, click } = ui;
     const progress = (file) => row(file).locator('progress').evaluate((bar) => bar.value);
 
     const paused = randomFile(`${example}-paused.bin`, 3 * MiB + 12345);
@@ -192,8 +98,80 @@ for (const example of ['vue', 'react']) {
     await ui.settle(row(cancelled, 'uploading').waitFor());
     await click(cancelled, 'Cancel');
     await ui.settle(row(cancelled).locator('.error').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 30_000 }));
-    const list = new ListMultipartUploadsCommand({ Bucket: garage.bucket, Prefix: cancelled.key });
-    const { Uploads = [] } = await garage.s3.send(list);
-    assert.deepEqual(Uploads, [], 'the cancelled multipart upload is still on the server');
+    assert.deepEqual(await multipartUploads(cancelled.key), [], 'the cancelled multipart upload is still on the server');
+  });
+}
+
+// Runs in the page: wraps the app's Uploader (window.exampleUploader) and each handle it starts so that every
+// listener added with on() and not yet removed (by the function on() returned, or off()) is counted.
+function countListeners() {
+  const uploader = window.exampleUploader;
+  const live = new Set();
+  const watch = (target) => {
+    const on = target.on.bind(target);
+    const off = target.off.bind(target);
+    target.on = (type, listener) => {
+      const entry = { type, listener };
+      live.add(entry);
+      const stop = on(type, listener);
+      return () => { live.delete(entry); stop(); };
+    };
+    target.off = (type, listener) => {
+      for (const entry of live) if (entry.type === type && entry.listener === listener) live.delete(entry);
+      off(type, listener);
+    };
+  };
+  watch(uploader);
+  const start = uploader.start.bind(uploader);
+  uploader.start = (...args) => {
+    const handle = start(...args);
+    watch(handle);
+    return handle;
+  };
+  window.probe = {
+    listeners: () => live.size,
+    running: () => uploader.uploads.length,
+    destroyed() {
+      try {
+        start(new Blob(['x']), { key: 'never' });
+        return false;
+      } catch (error) {
+        return /destroyed/.test(error.message);
+      }
+    },
+  };
+}
+
+for (const example of ['vue', 'react']) {
+  test(`${example}: unmounted, the app leaves no upload running and no listener; mounted again, the same file resumes`, TIMEOUT, async (t) => {
+    const { ui, proxy } = await slowApp(t, example);
+    const { page } = ui;
+    const file = randomFile(`${example}-unmounted.bin`, 5 * MiB + 12345);
+    await ui.settle(page.waitForFunction(() => window.exampleUploader));
+    await page.evaluate(countListeners);
+    await choose(ui, file);
+    const confirmed = () => confirmedParts(proxy, file.key);
+    await ui.settle(waitFor(() => confirmed() >= 2, { what: 'two parts confirmed' }));
+    assert.ok(await page.evaluate(() => window.probe.listeners()) > 0, 'the component does not listen to its upload');
+
+    await ui.settle(page.getByRole('button', { name: 'Unmount', exact: true }).click());
+    await ui.settle(page.waitForFunction(() => window.probe.running() === 0 && window.probe.destroyed(), null, { timeout: 10_000 }));
+    assert.equal(await page.locator('li').count(), 0, 'the app is still shown');
+    assert.equal(await page.evaluate(() => window.probe.listeners()), 0, 'listeners left after unmount');
+    const unmountedAt = proxy.now();
+    await sleep(1500);
+    const after = proxy.stats().log.filter((entry) => entry.t > unmountedAt && entry.action !== 'Preflight');
+    assert.deepEqual(after.map((entry) => entry.action), [], 'requests after unmount');
+    assert.equal((await multipartUploads(file.key)).length, 1, 'the stopped upload should stay on the server, to resume');
+    const kept = confirmed();
+    assert.ok(kept < 6, 'the upload had finished before the unmount');
+
+    await ui.settle(page.getByRole('button', { name: 'Mount', exact: true }).click());
+    await choose(ui, file);
+    const shown = await resultShown(ui, file);
+    const resumed = Number(shown.match(/(\d+) parts resumed/)?.[1]);
+    assert.ok(resumed >= kept, `${kept} parts confirmed before the unmount, resumed: ${shown}`);
+    assert.deepEqual(partsResentAfterConfirmation(proxy.stats()), [], 'confirmed parts sent again');
+    await assertStored(file);
   });
 }

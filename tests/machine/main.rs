@@ -5,6 +5,7 @@ mod aws;
 mod cancel;
 mod complete;
 mod credentials;
+mod files;
 mod network;
 mod parts;
 mod resume;

@@ -151,7 +151,7 @@ fn a_different_object_at_the_key_is_overwritten_or_refused_as_asked() {
     assert_eq!(sim.error().code, "ObjectExists");
     assert!(sim.error().message.contains("choose another key"), "{}", sim.error().message);
 
-    let sim = existing_object(false, 7 * MIB, 42); // another size: no need to read the file
+    let mut sim = existing_object(false, 7 * MIB, 42); // another size: no need to read the file
     assert_eq!(sim.error().code, "ObjectExists");
 }
 

@@ -20,6 +20,7 @@ pub fn spec(size: u64, concurrency: usize) -> UploadSpec {
         known_upload_id: None,
         overwrite: true,
         seed: 7,
+        samples: vec![],
     }
 }
 
@@ -116,25 +117,32 @@ impl Sim {
         actions.into_iter().filter(|a| *a != Action::Probe).collect()
     }
 
-    /// The requests `poll` starts now (there must be nothing else to do), signed at once like the shell does.
+    /// The requests `poll` starts now, signed at once like the shell does; ranges of the file it asks for are
+    /// read from the test file (part N is N repeated), as the shell would.
     pub fn sends(&mut self) -> Vec<Op> {
-        let actions = self.poll();
-        self.signed(actions)
+        let plan = self.up.plan();
+        self.sends_checksummed(|range| part_crc(range, plan))
     }
 
     /// As `sends`, with every CRC asked for first computed by `crc` and handed back, like the shell does.
     pub fn sends_checksummed(&mut self, crc: impl Fn(Range) -> u64) -> Vec<Op> {
-        let mut actions = self.poll();
+        let actions = self.poll();
+        let actions = self.read(actions, crc);
+        self.signed(actions)
+    }
+
+    /// Answers the file reads among `actions` (and those the answers lead to) with `crc`; returns the rest.
+    fn read(&mut self, mut actions: Vec<Action>, crc: impl Fn(Range) -> u64) -> Vec<Action> {
         while actions.iter().any(|a| matches!(a, Action::Checksum(_))) {
-            let (checksums, mut sends): (Vec<Action>, Vec<Action>) = actions.into_iter().partition(|a| matches!(a, Action::Checksum(_)));
+            let (checksums, mut rest): (Vec<Action>, Vec<Action>) = actions.into_iter().partition(|a| matches!(a, Action::Checksum(_)));
             for action in checksums {
                 let Action::Checksum(range) = action else { unreachable!() };
                 self.up.on_checksum(range, crc(range), self.now);
             }
-            sends.extend(self.poll());
-            actions = sends;
+            rest.extend(self.poll());
+            actions = rest;
         }
-        self.signed(actions)
+        actions
     }
 
     fn signed(&mut self, actions: Vec<Action>) -> Vec<Op> {
@@ -159,15 +167,32 @@ impl Sim {
         self.now += ms;
     }
 
-    /// Advances the clock until something other than a probe happens (probes answered "unreachable").
+    /// Advances the clock until something other than a probe or a file read happens (probes answered
+    /// "unreachable", reads from the test file).
     pub fn sleep(&mut self) {
+        let plan = self.up.plan();
+        let actions = self.poll();
+        self.started = self.read(actions, |range| part_crc(range, plan));
         while self.started.is_empty() {
             self.now = self.up.next_wakeup_ms().expect("something to wait for").max(self.now);
-            self.started = self.poll();
+            let actions = self.poll();
+            self.started = self.read(actions, |range| part_crc(range, plan));
         }
     }
 
-    pub fn error(&self) -> &UploadError {
+    /// The error the upload ended with. A failure that leaves a multipart upload no resume could use first removes
+    /// it: that AbortMultipartUpload is answered here as S3 would.
+    pub fn error(&mut self) -> &UploadError {
+        if self.up.outcome().is_none() {
+            // Attempts still in flight are stopped first.
+            let actions = self.poll().into_iter().filter(|a| !matches!(a, Action::Abort(_))).collect();
+            let abort = self.signed(actions);
+            assert_eq!(abort.iter().map(|op| op.kind).collect::<Vec<_>>(), [OpKind::Abort], "the upload is removed");
+            self.answer(&abort[0], answer(204, ""));
+            let confirm = self.sends();
+            assert_eq!(confirm[0].kind, OpKind::ConfirmAbort);
+            self.answer(&confirm[0], error(404, "NoSuchUpload"));
+        }
         self.up.outcome().expect("finished").as_ref().unwrap_err()
     }
 

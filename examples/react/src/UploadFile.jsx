@@ -1,24 +1,4 @@
-import { useEffect, useState } from 'react';
-
-// Progress, state and outcome of one UploadHandle, following its events while the component is mounted.
-function useUpload(handle) {
-  const [progress, setProgress] = useState(handle.progress);
-  const [state, setState] = useState(handle.state);
-  const [outcome, setOutcome] = useState({});
-  useEffect(() => {
-    let mounted = true;
-    const stops = [handle.on('progress', setProgress), handle.on('state', setState)];
-    handle.done.then((result) => mounted && setOutcome({ result }), (error) => mounted && setOutcome({ error }));
-    // Catch up with events sent between the first render and this effect.
-    setProgress(handle.progress);
-    setState(handle.state);
-    return () => {
-      mounted = false;
-      stops.forEach((stop) => stop());
-    };
-  }, [handle]);
-  return { progress, state, ...outcome };
-}
+import { useUpload } from 'resumable-s3/react';
 
 function describe({ state, errorCode, nextTryAt }, { speed, etaSeconds }) {
   if (state === 'retrying') return `retrying at ${new Date(nextTryAt).toLocaleTimeString()} (${errorCode})`;
@@ -26,8 +6,10 @@ function describe({ state, errorCode, nextTryAt }, { speed, etaSeconds }) {
   return `uploading, ${(speed / 1e6).toFixed(1)} MB/s, ${Math.ceil(etaSeconds)} s left`;
 }
 
+// One file's upload: the UploadHandle that uploader.start() returned. useUpload re-renders it on progress and state
+// events and stops listening when it unmounts.
 export default function UploadFile({ handle }) {
-  const { progress, state, result, error } = useUpload(handle);
+  const { progress, state, result, error, pause, resume, cancel } = useUpload(handle);
   const running = !['done', 'failed', 'cancelling'].includes(state.state);
   return (
     <li data-state={state.state}>
@@ -35,13 +17,14 @@ export default function UploadFile({ handle }) {
       <progress max={1} value={progress.totalBytes ? progress.bytesSent / progress.totalBytes : 1} />
       <span className="state">{describe(state, progress)}</span>
       {state.state === 'paused'
-        ? <button onClick={() => handle.resume()}>Resume</button>
-        : running && <button onClick={() => handle.pause()}>Pause</button>}
-      {running && <button onClick={() => handle.cancel()}>Cancel</button>}
+        ? <button onClick={resume}>Resume</button>
+        : running && <button onClick={pause}>Pause</button>}
+      {running && <button onClick={cancel}>Cancel</button>}
       {result && (
         <p className="result">
           {result.size} bytes at <a href={result.location}>{result.location}</a>
-          {' '}({result.alreadyUploaded ? 'already there' : `CRC-64/NVME ${result.checksum}`})
+          {' '}({result.alreadyUploaded ? 'already there' : `CRC-64/NVME ${result.checksum}`}
+          {result.resumedParts > 0 && `, ${result.resumedParts} parts resumed`})
         </p>
       )}
       {error && <p className="error">{error.code ?? error.name}: {error.message}</p>}

@@ -17,7 +17,7 @@ impl Upload {
                 *cancel_when_created = true;
                 return vec![];
             }
-            Phase::ListingParts { upload_id, .. } | Phase::Uploading { upload_id } => Some(upload_id.clone()),
+            Phase::ListingParts { upload_id, .. } | Phase::Uploading { upload_id } | Phase::Verifying { upload_id, .. } => Some(upload_id.clone()),
             Phase::PuttingEmpty | Phase::FindingUpload { .. } | Phase::CheckingExisting { .. } | Phase::Creating { .. } => None,
         };
         let stopped = self.parts.stop_all(now_ms).into_iter().map(|(_, id)| id);
@@ -25,7 +25,7 @@ impl Upload {
         self.paused = false;
         match upload_id {
             Some(upload_id) => {
-                self.phase = Phase::Cancelling { upload_id, confirming: false };
+                self.phase = Phase::Cancelling { upload_id, confirming: false, ending: cancelled() };
                 self.control = Task::due(now_ms);
             }
             None => self.fail(cancelled()),
@@ -36,7 +36,7 @@ impl Upload {
     pub(super) fn cancel_step(&self) -> Step {
         let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
         match &self.phase {
-            Phase::Cancelling { upload_id, confirming: true } => {
+            Phase::Cancelling { upload_id, confirming: true, .. } => {
                 Step::Send(OpKind::ConfirmAbort, list_parts::request(endpoint, object, upload_id, None))
             }
             _ => Step::Send(OpKind::Abort, abort_multipart_upload::request(endpoint, object, self.upload_id().unwrap_or_default())),
@@ -63,8 +63,22 @@ impl Upload {
             Err(err) => Err(err),
         }
     }
+
+    /// Ends the upload with `err` once its multipart upload, which a later resume could not use, is removed from the
+    /// server: everything in flight stops, AbortMultipartUpload (and ListParts) are tried once.
+    pub(super) fn abort_for(&mut self, upload_id: String, err: UploadError) {
+        let stopped = self.parts.stop_all(0);
+        self.stopping.extend(stopped.into_iter().map(|(_, id)| id));
+        self.phase = Phase::Cancelling { upload_id, confirming: false, ending: err };
+        self.control = Task::due(0);
+    }
+
+    /// Removing the upload after a failure, not a cancel.
+    pub(super) fn aborting_after_failure(&self) -> bool {
+        matches!(&self.phase, Phase::Cancelling { ending, .. } if ending.code != codes::CANCELLED)
+    }
 }
 
-fn cancelled() -> UploadError {
+pub(super) fn cancelled() -> UploadError {
     UploadError::new(codes::CANCELLED, "the upload was cancelled; the server holds nothing of it")
 }

@@ -2,10 +2,12 @@
 //! (InvalidPart) or that the object does not match its checksum (BadDigest), the parts are listed again; when a
 //! retried Complete finds the upload gone, HeadObject tells whether an earlier attempt whose answer was lost
 //! completed it.
-use super::types::OpKind;
+use super::task::Task;
+use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
 use crate::core::checksum;
 use crate::core::codes;
+use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
@@ -14,6 +16,33 @@ use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 const MAX_RELISTS: u32 = 3;
 
 impl Upload {
+    /// Every part of `upload_id` is held: the sampled ranges are read again first (a file overwritten on disk since
+    /// the upload started, even with its modification time put back, is not completed), else Complete goes now.
+    pub(super) fn parts_held(&mut self, upload_id: String, now_ms: u64) -> Vec<Action> {
+        let left: Vec<Range> = self.spec.samples.iter().map(|(range, _)| *range).collect();
+        let reads = left.iter().copied().map(Action::Checksum).collect();
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id };
+            self.control = Task::due(now_ms);
+        } else {
+            self.phase = Phase::Verifying { upload_id, left };
+        }
+        reads
+    }
+
+    /// A sampled range read again: other bytes than when the upload started end it with `FileChanged`.
+    pub(super) fn on_sample_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
+        if self.spec.samples.iter().any(|(sampled, was)| *sampled == range && *was != crc) {
+            return self.fail(UploadError::file_changed());
+        }
+        let Phase::Verifying { upload_id, left } = &mut self.phase else { return };
+        left.retain(|r| *r != range);
+        if left.is_empty() {
+            self.phase = Phase::Completing { upload_id: std::mem::take(upload_id) };
+            self.control = Task::due(now_ms);
+        }
+    }
+
     pub(super) fn complete_step(&self) -> Step {
         let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
         match &self.phase {
@@ -21,7 +50,8 @@ impl Upload {
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
                 let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(), object_crc);
+                let mut request =
+                    complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(self.spec.checksums), object_crc);
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }
@@ -55,6 +85,9 @@ impl Upload {
                 self.finish(done.etag, done.location, Some(upload_id), done.checksum);
                 Ok(Answer::Done)
             }
+            // An unreadable 200: the connection may have dropped in the whitespace S3 sends while it assembles the
+            // object. Retried like a server error; a retry that finds the upload gone is confirmed with HeadObject.
+            Err(err) if err.code == codes::MALFORMED_RESPONSE => Err(S3Error { status: 500, ..err }),
             Err(err) if err.code == codes::INVALID_PART && self.parts.relists < MAX_RELISTS => {
                 self.relist(upload_id, now_ms);
                 Ok(Answer::Handled)
@@ -107,5 +140,5 @@ impl Upload {
 }
 
 fn is_digest_mismatch(err: &S3Error) -> bool {
-    matches!(err.code.as_str(), codes::BAD_DIGEST | codes::INVALID_DIGEST)
+    codes::DIGEST_MISMATCH.contains(&err.code.as_str())
 }

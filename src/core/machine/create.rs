@@ -24,11 +24,20 @@ impl Upload {
             self.finish(etag, String::new(), None, None);
             return Ok(Answer::Done);
         }
-        let upload_id = create_multipart_upload::parse(resp)?;
+        let upload_id = match create_multipart_upload::parse(resp) {
+            Ok(upload_id) => upload_id,
+            Err(err) => {
+                // An upload was created all the same: known, it is removed when this failure ends the upload.
+                if let Some(upload_id) = create_multipart_upload::unreadable_upload_id(resp) {
+                    self.phase = Phase::Uploading { upload_id };
+                }
+                return Err(err);
+            }
+        };
         // Cancelled while CreateMultipartUpload was in flight: its upload is removed now that its id is known.
         let cancelled = matches!(self.phase, Phase::Creating { cancel_when_created: true });
         self.phase = match cancelled {
-            true => Phase::Cancelling { upload_id, confirming: false },
+            true => Phase::Cancelling { upload_id, confirming: false, ending: super::cancel::cancelled() },
             false => Phase::Uploading { upload_id },
         };
         Ok(Answer::Done)

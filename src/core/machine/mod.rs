@@ -5,11 +5,12 @@
 //! The phases, each in its own module:
 //! ```text
 //!  empty file ──────────────────────────────────────────────▶ PuttingEmpty ──────────────────────┐
-//!  resume ─▶ FindingUpload ─▶ ListingParts ─────────────────▶ Uploading ─▶ Completing ─▶ Finished
-//!     (discover.rs)  │      (known upload id starts here)      ▲ (send.rs)   │ (complete.rs) ▲
-//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘             ├─ InvalidPart: ListingParts again (once)
-//!                       (this file there? ─▶ Finished)  (create.rs)          └─ lost answer: ConfirmingComplete ─┘
-//!  cancel (cancel.rs): ListingParts | Uploading ─▶ Cancelling ─▶ Finished(Cancelled)
+//!  resume ─▶ FindingUpload ─▶ ListingParts ─────────────────▶ Uploading ─▶ Verifying ─▶ Completing ─▶ Finished
+//!     (discover.rs)  │      (known upload id starts here)      ▲ (send.rs)   (complete.rs: │ sampled slices  ▲
+//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘              read again)  ├─ InvalidPart: ListingParts again (once)
+//!                       (this file there? ─▶ Finished)  (create.rs)                        └─ lost answer: ConfirmingComplete ─┘
+//!  cancel (cancel.rs): ListingParts | Uploading | Verifying ─▶ Cancelling ─▶ Finished(Cancelled)
+//!  a failure that leaves an upload no resume could use (outcome.rs) ─▶ Cancelling (one try) ─▶ Finished(the failure)
 //! ```
 //! Concerns that cut across phases are small types of their own: [`parts::Parts`] (each part's attempts, ETag and
 //! CRC, the window, read-ahead), [`recovery::Recovery`] (what a failure means, fixes, budgets, backoff) and
@@ -32,6 +33,7 @@ pub use recovery::MAX_CONSECUTIVE_FIXES;
 pub use status::{COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 pub use types::{Action, Op, OpId, OpKind, Policy, Range, TransportError, UploadResult, UploadSpec, UploadState};
 
+use crate::core::codes::NETWORK_ERROR;
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice};
 use crate::core::progress::Progress;
@@ -71,6 +73,11 @@ enum Phase {
     Uploading {
         upload_id: String,
     },
+    /// Every part is held: the sampled ranges `left` are being read again before Complete.
+    Verifying {
+        upload_id: String,
+        left: Vec<Range>,
+    },
     Completing {
         upload_id: String,
     },
@@ -78,10 +85,12 @@ enum Phase {
     ConfirmingComplete {
         upload_id: String,
     },
-    /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone.
+    /// Cancelled: AbortMultipartUpload is sent (then, `confirming`, ListParts) until the upload is gone. `ending` is
+    /// what the upload ends with then: `Cancelled`, or the failure that made the upload useless (see `fail`).
     Cancelling {
         upload_id: String,
         confirming: bool,
+        ending: UploadError,
     },
     Finished(Result<UploadResult, UploadError>),
 }
@@ -121,6 +130,8 @@ pub struct Upload {
     resumed_parts: u32,
     already_uploaded: bool,
     next_id: OpId,
+    /// Attempts in flight to stop at the next `poll`: the upload is being ended.
+    stopping: Vec<OpId>,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
     /// The control attempt whose answer has begun (its headers came): only the overall limit stops it.
@@ -146,6 +157,7 @@ impl Upload {
             resumed_parts: 0,
             already_uploaded: false,
             next_id: 1,
+            stopping: vec![],
             notices: vec![],
             answering: None,
             spec,
@@ -158,6 +170,7 @@ impl Upload {
             return vec![];
         }
         let mut actions = self.abort_stalled(now_ms);
+        actions.extend(self.stopping.drain(..).map(Action::Abort));
         if !self.network.online || self.paused {
             return actions;
         }
@@ -171,15 +184,14 @@ impl Upload {
             if !self.parts.all_done() {
                 return actions;
             }
-            self.phase = Phase::Completing { upload_id };
-            self.control = Task::due(now_ms);
+            actions.extend(self.parts_held(upload_id, now_ms));
         }
         let step = match self.phase {
             Phase::PuttingEmpty | Phase::Creating { .. } => Some(self.create_step()),
             Phase::FindingUpload { .. } | Phase::ListingParts { .. } | Phase::CheckingExisting { .. } => self.discover_step(),
             Phase::Completing { .. } | Phase::ConfirmingComplete { .. } => Some(self.complete_step()),
             Phase::Cancelling { .. } => Some(self.cancel_step()),
-            Phase::Uploading { .. } | Phase::Finished(_) => None,
+            Phase::Uploading { .. } | Phase::Verifying { .. } | Phase::Finished(_) => None,
         };
         match step {
             Some(Step::Checksum(range)) => actions.push(Action::Checksum(range)),
@@ -260,6 +272,10 @@ impl Upload {
         }
         match kind {
             OpKind::Part(part) if self.parts.get_mut(part.number).is_some_and(|p| p.task.in_flight_id() == Some(id)) => {
+                // A file removed or changed on disk fails its parts' requests like a network would.
+                if err.code == NETWORK_ERROR {
+                    self.parts.verify(part.number);
+                }
                 self.progress.failed(part.number);
                 self.retry(Target::Part(part.number), ErrorClass::Network, err, now_ms);
             }
@@ -273,7 +289,15 @@ impl Upload {
         match self.phase {
             Phase::CheckingExisting { .. } => self.on_file_checksum(crc, now_ms),
             Phase::Uploading { .. } => self.on_part_checksum(range, crc, now_ms),
+            Phase::Verifying { .. } => self.on_sample_checksum(range, crc, now_ms),
             _ => {}
+        }
+    }
+
+    /// The file could not be read for an [`Action::Checksum`] (removed or changed on disk): the upload ends.
+    pub fn on_read_failed(&mut self, err: UploadError) {
+        if self.outcome().is_none() {
+            self.fail(err);
         }
     }
 
@@ -294,6 +318,9 @@ impl Upload {
 
     /// Puts the failed attempt's task back to wait (see [`Recovery::schedule`]); the app is told.
     fn retry(&mut self, target: Target, class: ErrorClass, err: UploadError, now_ms: u64) {
+        if self.aborting_after_failure() {
+            return self.fail(err); // best effort: the upload ends with its own failure
+        }
         let ctx = Context { endpoint: &self.spec.endpoint, object: &self.spec.object };
         let task = match target {
             Target::Part(number) => match self.parts.get_mut(number) {

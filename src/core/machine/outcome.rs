@@ -50,11 +50,32 @@ impl Upload {
         self.fail(UploadError::from_s3(err, &self.context()));
     }
 
+    /// Ends the upload with `err`; an upload created for it that no later resume could use is removed first.
     pub(super) fn fail(&mut self, err: UploadError) {
+        if self.aborting_after_failure() {
+            // Removing it was best effort: the upload ends with the failure that started the removal.
+            if let Phase::Cancelling { ending, .. } = std::mem::replace(&mut self.phase, Phase::Finished(Err(err))) {
+                self.phase = Phase::Finished(Err(ending));
+            }
+            return;
+        }
         if err.code != CANCELLED {
             self.notices.push(Notice::Error(ErrorNotice::of(&err, false)));
         }
-        self.phase = Phase::Finished(Err(err));
+        match self.abandoned_upload() {
+            Some(upload_id) => self.abort_for(upload_id, err),
+            None => self.phase = Phase::Finished(Err(err)),
+        }
+    }
+
+    /// The multipart upload, if one was created and holds nothing a later resume would keep: without `resume` nothing
+    /// looks for it, without checksums a resume sends every part again, and with no part held there is nothing.
+    fn abandoned_upload(&self) -> Option<String> {
+        let (Phase::Uploading { upload_id } | Phase::Verifying { upload_id, .. } | Phase::Completing { upload_id }) = &self.phase else {
+            return None;
+        };
+        let reusable = self.spec.resume && self.spec.checksums && self.parts.done_count() > 0;
+        (!reusable).then(|| upload_id.clone())
     }
 
     /// S3 holds `part` now (sent in this session, or kept from an earlier one: `resumed`).

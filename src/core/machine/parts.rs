@@ -30,6 +30,8 @@ pub(super) enum Checked {
     Kept(Part),
     /// A part S3 holds has other bytes, or the CRC is for a part to send: nothing more to tell.
     Noted,
+    /// The range was read before and its bytes differ now: the file changed on disk.
+    Changed,
 }
 
 #[derive(Debug)]
@@ -41,6 +43,9 @@ pub(super) struct Parts {
     window: f64,
     /// The part whose CRC is being read ahead (one at a time).
     reading_ahead: Option<u32>,
+    /// Parts whose request failed in a way the file may explain: their range is read again, to learn whether the
+    /// file can still be read and holds the same bytes.
+    to_verify: Vec<u32>,
     /// How often the parts were listed again after Complete refused them (InvalidPart, BadDigest): parts checked
     /// from then on were this session's own, not resumed ones.
     pub relists: u32,
@@ -49,7 +54,7 @@ pub(super) struct Parts {
 impl Parts {
     pub fn new(plan: PartPlan, concurrency: usize, now_ms: u64) -> Self {
         let concurrency = concurrency.max(1);
-        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, relists: 0 };
+        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, to_verify: vec![], relists: 0 };
         parts.reset(now_ms);
         parts
     }
@@ -68,6 +73,14 @@ impl Parts {
         let fresh = PartTask { task: Task::due(now_ms), etag: None, crc: None };
         self.parts = vec![fresh; self.plan.count() as usize];
         self.reading_ahead = None;
+        self.to_verify.clear();
+    }
+
+    /// Part `number`'s range is to be read again (see `to_verify`).
+    pub fn verify(&mut self, number: u32) {
+        if !self.to_verify.contains(&number) {
+            self.to_verify.push(number);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -105,7 +118,8 @@ impl Parts {
     /// ahead when it has none (then that part goes out the moment a slot frees, without reading the file first).
     pub fn start(&mut self, now_ms: u64, checksums: bool, epoch: u64, mut take_id: impl FnMut() -> OpId) -> Vec<Due> {
         let limit = (self.window as usize).clamp(1, self.concurrency);
-        let mut due = vec![];
+        // Local reads that hold no place in the window.
+        let mut due: Vec<Due> = self.to_verify.drain(..).map(|number| Due::Checksum(self.plan.part(number))).collect();
         // Parts whose CRC has come in already hold their place in the window.
         for (index, entry) in self.parts.iter_mut().enumerate() {
             if let (Slot::Reading, Some(crc)) = (&entry.task.slot, entry.crc) {
@@ -132,7 +146,8 @@ impl Parts {
                     } else {
                         let id = take_id();
                         entry.task.slot = Slot::InFlight { id, last_progress_ms: None, epoch };
-                        due.push(Due::Send { part, id, crc: entry.crc });
+                        // Without checksums a CRC read to check the file is never sent.
+                        due.push(Due::Send { part, id, crc: entry.crc.filter(|_| checksums) });
                     }
                 }
                 Slot::Listed { checking: checking @ false, .. } => {
@@ -155,7 +170,8 @@ impl Parts {
     }
 
     /// The CRC of `range` of the file: a part S3 holds that matches is kept (any other is sent again); a part to
-    /// send has it from now on. `None` when the range is no part of the current plan.
+    /// send has it from now on; a part read before with other bytes means the file changed. `None` when the range
+    /// is no part of the current plan.
     pub fn on_checksum(&mut self, range: Range, crc: u64, now_ms: u64) -> Option<Checked> {
         let number = u32::try_from(range.offset / self.plan.part_size + 1).ok()?;
         if number > self.plan.count() || Range::from(self.plan.part(number)) != range {
@@ -166,6 +182,9 @@ impl Parts {
         }
         let part = self.plan.part(number);
         let entry = &mut self.parts[number as usize - 1];
+        if entry.crc.is_some_and(|known| known != crc) {
+            return Some(Checked::Changed);
+        }
         let checked = match &entry.task.slot {
             Slot::Listed { etag, crc: listed, checking: true } if *listed == crc => {
                 entry.etag = Some(etag.clone());
@@ -222,10 +241,11 @@ impl Parts {
         self.window = (self.window + 1.0 / self.window).min(self.concurrency as f64);
     }
 
-    /// Every part's ETag (and CRC) in ascending part order (the order S3 requires).
-    pub fn completed(&self) -> Vec<CompletedPart> {
+    /// Every part's ETag (and, with `checksums`, CRC) in ascending part order (the order S3 requires).
+    pub fn completed(&self, checksums: bool) -> Vec<CompletedPart> {
         let parts = self.parts.iter().enumerate();
-        parts.filter_map(|(i, p)| Some(CompletedPart { number: i as u32 + 1, etag: p.etag.clone()?, crc: p.crc })).collect()
+        let crc = |p: &PartTask| p.crc.filter(|_| checksums);
+        parts.filter_map(|(i, p)| Some(CompletedPart { number: i as u32 + 1, etag: p.etag.clone()?, crc: crc(p) })).collect()
     }
 
     /// The whole file's CRC-64/NVME, combined from the parts' in order.

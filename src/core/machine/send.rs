@@ -3,6 +3,7 @@
 use super::parts::{Checked, Due};
 use super::types::{Action, OpId, OpKind, Range};
 use super::{Target, Upload};
+use crate::core::codes;
 use crate::core::error::UploadError;
 use crate::core::plan::Part;
 use crate::core::retry::ErrorClass;
@@ -45,6 +46,10 @@ impl Upload {
                 self.succeeded();
             }
             Err(err) => {
+                // Bytes that do not match the CRC read before may be the file's new bytes: read them again.
+                if codes::DIGEST_MISMATCH.contains(&err.code.as_str()) {
+                    self.parts.verify(part.number);
+                }
                 self.progress.failed(part.number);
                 self.on_refused(Target::Part(part.number), &err, resp, epoch, now_ms);
             }
@@ -52,15 +57,22 @@ impl Upload {
     }
 
     pub(super) fn on_part_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
-        if let Some(Checked::Kept(part)) = self.parts.on_checksum(range, crc, now_ms) {
-            self.progress.confirmed(part.number, part.len, now_ms);
-            // Parts checked again after an InvalidPart were this session's own, not resumed ones.
-            let resumed = self.parts.relists == 0;
-            if resumed {
-                self.resumed_parts += 1;
-            }
-            self.part_held(part, resumed);
+        match self.parts.on_checksum(range, crc, now_ms) {
+            Some(Checked::Kept(part)) => self.part_kept(part, now_ms),
+            Some(Checked::Changed) => self.fail(UploadError::file_changed()),
+            Some(Checked::Noted) | None => {}
         }
+    }
+
+    /// A part S3 holds matched the file.
+    fn part_kept(&mut self, part: Part, now_ms: u64) {
+        self.progress.confirmed(part.number, part.len, now_ms);
+        // Parts checked again after an InvalidPart were this session's own, not resumed ones.
+        let resumed = self.parts.relists == 0;
+        if resumed {
+            self.resumed_parts += 1;
+        }
+        self.part_held(part, resumed);
     }
 
     /// Parts silent for longer than the stall timeout are given up and retried.
@@ -85,5 +97,5 @@ impl Upload {
 }
 
 pub(super) fn stalled_error(timeout_ms: u64) -> UploadError {
-    UploadError::new(crate::core::codes::STALLED, format!("no progress for {} s: the request was stopped and is sent again", timeout_ms / 1000))
+    UploadError::new(codes::STALLED, format!("no progress for {} s: the request was stopped and is sent again", timeout_ms / 1000))
 }

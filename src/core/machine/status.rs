@@ -87,7 +87,9 @@ impl Upload {
     /// The multipart upload being filled and its part size, once there is one: what to remember for a resume.
     pub fn current_upload(&self) -> Option<(&str, u64)> {
         match &self.phase {
-            Phase::Uploading { upload_id } | Phase::Completing { upload_id } => Some((upload_id, self.parts.plan().part_size)),
+            Phase::Uploading { upload_id } | Phase::Verifying { upload_id, .. } | Phase::Completing { upload_id } => {
+                Some((upload_id, self.parts.plan().part_size))
+            }
             _ => None,
         }
     }
@@ -96,6 +98,7 @@ impl Upload {
         match &self.phase {
             Phase::ListingParts { upload_id, .. }
             | Phase::Uploading { upload_id }
+            | Phase::Verifying { upload_id, .. }
             | Phase::Completing { upload_id }
             | Phase::ConfirmingComplete { upload_id }
             | Phase::Cancelling { upload_id, .. } => Some(upload_id),

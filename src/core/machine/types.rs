@@ -45,6 +45,9 @@ pub struct UploadSpec {
     pub overwrite: bool,
     /// Seeds the backoff jitter.
     pub seed: u64,
+    /// The fingerprint's sampled ranges ([`crate::core::fingerprint::sample_ranges`]) with the CRCs read when the
+    /// upload started: read again before Complete, so a file overwritten on disk meanwhile is never completed.
+    pub samples: Vec<(Range, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -149,10 +152,12 @@ impl From<Part> for Range {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Send(Op),
-    /// Compute the CRC-64/NVME of this range of the local file and hand it to [`super::Upload::on_checksum`]. Asked
-    /// for a part before it is sent (or, while every slot is busy, ahead of its turn), for a part S3 holds from an
-    /// earlier upload (kept only if it is this file's), and for the whole file when an object of its size is at
-    /// the key.
+    /// Compute the CRC-64/NVME of this range of the local file and hand it to [`super::Upload::on_checksum`] (or,
+    /// when the file cannot be read, tell [`super::Upload::on_read_failed`]). Asked for a part before it is sent (or,
+    /// while every slot is busy, ahead of its turn), for a part S3 holds from an earlier upload (kept only if it is
+    /// this file's), for the whole file when an object of its size is at the key, for a part whose request failed
+    /// in a way the file may explain (is it still readable, still the same bytes?), and for the sampled ranges
+    /// before Complete.
     Checksum(Range),
     /// Is the endpoint reachable? Any answer at all counts; tell [`super::Upload::on_probe`].
     Probe,

@@ -46,6 +46,14 @@ pub fn parse(resp: &Response) -> Result<String, S3Error> {
     parse_xml(resp, "InitiateMultipartUploadResult", |root| xml::text(root, "UploadId").filter(|id| !id.is_empty()))
 }
 
+/// The upload id in a success answer that is no readable XML (XML 1.0 cannot carry a key's control characters, which
+/// some servers echo as they are): the upload exists all the same, and must not be left behind.
+pub fn unreadable_upload_id(resp: &Response) -> Option<String> {
+    let (_, rest) = resp.body.split_once("<UploadId>").filter(|_| (200..300).contains(&resp.status))?;
+    let (id, _) = rest.split_once("</UploadId>")?;
+    Some(id.trim().to_string()).filter(|id| !id.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +94,14 @@ mod tests {
 </InitiateMultipartUploadResult>"#;
         let resp = Response { status: 200, headers: vec![], body: body.into() };
         assert_eq!(parse(&resp).unwrap(), "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA");
+    }
+
+    #[test]
+    fn an_answer_with_a_control_character_is_malformed_but_names_its_upload() {
+        let body = "<InitiateMultipartUploadResult><Key>a\u{1}b</Key><UploadId>U9</UploadId></InitiateMultipartUploadResult>";
+        let resp = Response { status: 200, headers: vec![], body: body.into() };
+        assert_eq!(parse(&resp).unwrap_err().code, "MalformedResponse");
+        assert_eq!(unreadable_upload_id(&resp).as_deref(), Some("U9"));
     }
 
     #[test]
