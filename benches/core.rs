@@ -4,7 +4,7 @@
 //!   cargo bench --bench core            (needs `[[bench]] name = "core" harness = false` in Cargo.toml)
 //!
 //! Native code: in the browser the same Rust runs as wasm (slower, no SIMD); bench/run.mjs measures that end to end.
-use resumable_s3::core::checksum::{combine, Crc64};
+use resumable_s3::core::checksum::{Algorithm, Crc64};
 use resumable_s3::core::credentials::Credentials;
 use resumable_s3::core::plan::Part;
 use resumable_s3::core::s3::sign::sign;
@@ -52,7 +52,7 @@ fn main() {
     let combine_time = median_time(5, Duration::from_secs(1), || {
         let mut whole = 0u64;
         for i in 0..10_000u64 {
-            whole = combine(black_box(whole), black_box(i.wrapping_mul(0x1234_5678_9ABC_DEF1)), 8 * MIB as u64);
+            whole = Algorithm::Crc64Nvme.combine(black_box(whole), black_box(i.wrapping_mul(0x1234_5678_9ABC_DEF1)), 8 * MIB as u64);
         }
         black_box(whole);
     });
@@ -76,7 +76,7 @@ fn main() {
                 "2~abcdefghijklmnopqrstuvwxyz0123456789",
                 &Part { number: n, offset: (n as u64 - 1) * part as u64, len: part as u64 },
             );
-            upload_part::add_checksum(&mut request, 0x1234_5678_9ABC_DEF0);
+            upload_part::add_checksum(&mut request, Algorithm::Crc64Nvme, 0x1234_5678_9ABC_DEF0);
             sign(&mut request, "eu-west-1", &credentials, time).unwrap();
             black_box(request);
         }

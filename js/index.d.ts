@@ -31,7 +31,9 @@ interface CommonOptions {
   endpoint: string;
   region: string;
   bucket: string;
-  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. */
+  /** endpoint/bucket/key instead of bucket.endpoint/key (most S3-compatible stores). Default false. Path style is
+   *  used anyway where a virtual host cannot work: an IP address or localhost endpoint, and over https a bucket name
+   *  with dots, uppercase letters or underscores (the store's wildcard certificate does not cover it). */
   forcePathStyle?: boolean;
   /** Bytes per part; raised to max(minPartSize, size / 10,000) when smaller. Default: that minimum. */
   partSize?: number;
@@ -45,9 +47,18 @@ interface CommonOptions {
   /** Server errors (500, 503, RequestTimeout…) tolerated per request before the upload fails. Network failures
    *  have no limit once the server has answered once: the upload waits for the network. Default 10. */
   serverRetries?: number;
-  /** A CRC-64/NVME on every part, and S3 checks the whole object's at Complete. Turn off for stores without
-   *  flexible checksums (the result then says checksumAlgorithm: null). Default true. */
-  checksums?: boolean;
+  /** A CRC (checksumAlgorithm) on every part, and S3 checks the whole object's at Complete (FULL_OBJECT).
+   *  - "auto" (the default; `true` is the same): a store that refuses flexible checksums (Backblaze B2, Google Cloud
+   *    Storage's XML API, R2 before 2025-07, MinIO before 2025-02) refuses the first checksummed request; that
+   *    upload is aborted and started again without checksums, a `checksums` event says so, and the result has
+   *    checksumAlgorithm: null. Only the first request is lost (for GCS: the first parts in flight).
+   *  - "required": that refusal fails the upload with ChecksumsUnsupported instead.
+   *  - false / "off": no checksums (the result says checksumAlgorithm: null; resume cannot check listed parts
+   *    without a local record, so it sends them again). */
+  checksums?: boolean | "auto" | "required" | "off";
+  /** "CRC64NVME" (default), "CRC32C" or "CRC32": for stores that support one and not another (MinIO before
+   *  2025-02 has CRC32 and CRC32C only). An unfinished upload is resumed only if it used the same algorithm. */
+  checksumAlgorithm?: "CRC64NVME" | "CRC32C" | "CRC32";
   /** Continue an unfinished upload of the same file and key (IndexedDB, else ListMultipartUploads, then
    *  ListParts), keeping only the parts whose checksum matches the file. Default true. */
   resume?: boolean;
@@ -102,7 +113,7 @@ export type UploadState =
 export interface PartEvent {
   partNumber: number;
   size: number;
-  /** CRC-64/NVME (base64) as S3 confirmed it; null without checksums. */
+  /** The part's CRC (base64, of checksumAlgorithm) as S3 confirmed it; null without checksums. */
   checksum: string | null;
   resumed: boolean;
   /** Parts S3 holds now, and parts in all. */
@@ -120,14 +131,27 @@ export interface ErrorEvent {
   status?: number;
 }
 
+/** The checksums did not do what they were asked to: `disabled`, the store refused them and the upload started
+ *  again without them (checksums: "auto"); `unverified`, the store took them but reported no FULL_OBJECT checksum
+ *  equal to the file's (some stores accept the headers and check nothing), so checksumAlgorithm is null. */
+export interface ChecksumsEvent {
+  status: "disabled" | "unverified";
+  algorithm: "CRC64NVME" | "CRC32C" | "CRC32";
+  message: string;
+}
+
 export interface UploadEvents {
   progress: UploadProgress;
   state: UploadState;
   part: PartEvent;
   error: ErrorEvent;
+  checksums: ChecksumsEvent;
 }
 
 export interface UploadOptions {
+  /** The object key, exactly as given (spaces, +, %, ?, #, unicode, //, a leading / are all kept). Rejected with
+   *  InvalidKey before any request: a "." or ".." path segment (browsers remove it from the URL), over 1,024
+   *  bytes of UTF-8. */
   key: string;
   /** Default: the file's type, if it has one. */
   contentType?: string;
@@ -135,6 +159,7 @@ export interface UploadOptions {
   onState?: (state: UploadState) => void;
   onPart?: (part: PartEvent) => void;
   onError?: (error: ErrorEvent) => void;
+  onChecksums?: (event: ChecksumsEvent) => void;
 }
 
 export interface UploadResult {
@@ -145,9 +170,11 @@ export interface UploadResult {
   location: string;
   /** null for an empty file (sent with one PutObject). */
   uploadId: string | null;
-  /** "CRC64NVME" when S3 checked every part and the whole object; null without checksums. */
-  checksumAlgorithm: string | null;
-  /** The whole object's CRC-64/NVME (base64) as S3 computed it. */
+  /** The algorithm ("CRC64NVME", "CRC32C", "CRC32") only when S3 reported a FULL_OBJECT checksum equal to the
+   *  file's (it checked every part and the whole object); null without checksums or without that proof (a
+   *  `checksums` event then says why). */
+  checksumAlgorithm: "CRC64NVME" | "CRC32C" | "CRC32" | null;
+  /** The whole object's checksum (base64) as S3 reported it. */
   checksum: string | null;
   /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
   resumedParts: number;
@@ -157,8 +184,12 @@ export interface UploadResult {
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
  *  InvalidOptions, InvalidCredentials, CredentialsFailed, SigningFailed, FileTooLarge, FileUnreadable, FileChanged, Cancelled,
- *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed); `message` says what to fix. Stalled only
- *  reaches `error` events (the request is sent again). */
+ *  Stopped, ObjectExists, MalformedResponse, Stalled, WorkerFailed, ChecksumsUnsupported, InvalidKey); `message` says what to fix.
+ *  FileUnreadable, FileChanged: the file was removed or changed on disk after it was chosen: choose it again.
+ *  ChecksumsUnsupported: checksums: "required" and the store refuses them (choose another checksumAlgorithm, or
+ *  "auto"); InvalidKey: the key has a "." or ".." segment or is over 1,024 bytes (before any request); a wrong
+ *  endpoint (a path after the host, the bucket in the host, another AWS region than `region`) is InvalidOptions.
+ *  Stalled only reaches `error` events (the request is sent again). */
 export interface UploadError extends Error {
   name: "UploadError";
   code: string;

@@ -4,8 +4,8 @@ import { Emitter } from './emitter.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
-// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError }).
-const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError' };
+// Each event has its callback option too: start(file, { key, onProgress, onState, onPart, onError, onChecksums }).
+const CALLBACKS = { progress: 'onProgress', state: 'onState', part: 'onPart', error: 'onError', checksums: 'onChecksums' };
 
 // The same file: the same Blob, or a File chosen again (same name, size, modification time and type).
 const sameFile = (a, b) => a === b || (a instanceof File && b instanceof File
@@ -78,8 +78,8 @@ export class Uploader {
 
   start(file, options = {}) {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
-    const { onProgress, onState, onPart, onError, ...uploadOptions } = options;
-    const callbacks = { onProgress, onState, onPart, onError };
+    const { onProgress, onState, onPart, onError, onChecksums, ...uploadOptions } = options;
+    const callbacks = { onProgress, onState, onPart, onError, onChecksums };
     // The same file to the same key again while it uploads: the running upload, with these callbacks added.
     const running = this.uploads.find((upload) => upload.sends(file, uploadOptions.key));
     if (running) {

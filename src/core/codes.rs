@@ -32,6 +32,10 @@ pub const INVALID_CREDENTIALS: &str = "InvalidCredentials";
 pub const SIGNING_FAILED: &str = "SigningFailed";
 /// The upload worker (worker mode) failed to start or crashed.
 pub const WORKER_FAILED: &str = "WorkerFailed";
+/// `checksums: "required"` and the store refuses flexible checksums (or this algorithm).
+pub const CHECKSUMS_UNSUPPORTED: &str = "ChecksumsUnsupported";
+/// A key S3 cannot store or a browser cannot address as given (a `.` or `..` segment, over 1,024 bytes).
+pub const INVALID_KEY: &str = "InvalidKey";
 
 /// The library's own codes.
 pub const OURS: &[&str] = &[
@@ -50,6 +54,8 @@ pub const OURS: &[&str] = &[
     INVALID_CREDENTIALS,
     SIGNING_FAILED,
     WORKER_FAILED,
+    CHECKSUMS_UNSUPPORTED,
+    INVALID_KEY,
 ];
 
 // S3's codes that change what the library does (the rest are shown to the app as S3 said them).
@@ -66,3 +72,4 @@ pub const OPERATION_ABORTED: &str = "OperationAborted";
 pub const PRECONDITION_FAILED: &str = "PreconditionFailed";
 /// The bytes S3 got do not match their checksum (a part's, or at Complete the whole object's).
 pub const DIGEST_MISMATCH: &[&str] = &["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"];
+pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";

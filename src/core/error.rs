@@ -75,19 +75,22 @@ impl UploadError {
 
     /// A request that got no readable answer at all.
     pub fn network(ctx: &Context, detail: &str) -> Self {
-        Self::new(
-            NETWORK_ERROR,
-            format!(
-                "no answer could be read from {url} ({detail}): the endpoint is unreachable; or it is not the endpoint of bucket \
-                 '{bucket}''s region (the app says '{region}'; S3 redirects such requests with 301/307 answers that carry no CORS \
-                 headers, which the browser reports as a network error: use https://s3.<bucket's region>.amazonaws.com and that \
-                 region); or the bucket does not exist or its CORS rules do not allow this page's origin (AllowedOrigins, \
-                 AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
-                url = ctx.endpoint.url,
-                bucket = ctx.object.bucket,
-                region = ctx.endpoint.region
-            ),
-        )
+        let mut message = format!(
+            "no answer could be read from {url} ({detail}): the endpoint is unreachable; or it is not the endpoint of bucket \
+             '{bucket}''s region (the app says '{region}'; S3 redirects such requests with 301/307 answers that carry no CORS \
+             headers, which the browser reports as a network error: use https://s3.<bucket's region>.amazonaws.com and that \
+             region); or the bucket does not exist or its CORS rules do not allow this page's origin (AllowedOrigins, \
+             AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
+            url = ctx.endpoint.url,
+            bucket = ctx.object.bucket,
+            region = ctx.endpoint.region
+        );
+        // Virtual-hosted style needs DNS (and a certificate) for bucket.host, which custom domains and many stores lack.
+        let bucket_url = crate::core::s3::probe_url(ctx.endpoint, &ctx.object.bucket);
+        if !bucket_url.starts_with(ctx.endpoint.url.trim_end_matches('/')) {
+            message.push_str(&format!("; requests go to {bucket_url}: if that host does not resolve, set forcePathStyle: true"));
+        }
+        Self::new(NETWORK_ERROR, message)
     }
 }
 
@@ -131,5 +134,20 @@ mod tests {
         let err = UploadError::network(&Context { endpoint: &endpoint, object: &object }, "Failed to fetch");
         let (region, cors) = (err.message.find("region (the app says 'us-east-1'").unwrap(), err.message.find("CORS rules").unwrap());
         assert!(region < cors, "{}", err.message);
+    }
+
+    #[test]
+    fn an_unreachable_virtual_host_names_path_style() {
+        let (_, object) = ctx_parts();
+        let virtual_host = Endpoint { url: "https://store.example.com".into(), region: "us-east-1".into(), force_path_style: false };
+        let err = UploadError::network(&Context { endpoint: &virtual_host, object: &object }, "Failed to fetch");
+        assert!(
+            err.message.ends_with("requests go to https://media.store.example.com: if that host does not resolve, set forcePathStyle: true"),
+            "{}",
+            err.message
+        );
+        let (path_style, _) = ctx_parts();
+        let err = UploadError::network(&Context { endpoint: &path_style, object: &object }, "Failed to fetch");
+        assert!(!err.message.contains("forcePathStyle"), "{}", err.message);
     }
 }

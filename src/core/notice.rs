@@ -6,6 +6,7 @@ use serde::Serialize;
 pub enum Notice {
     Part(PartNotice),
     Error(ErrorNotice),
+    Checksums(ChecksumNotice),
 }
 
 /// A part S3 holds now: just sent, or kept from an earlier unfinished upload (`resumed`).
@@ -14,7 +15,7 @@ pub enum Notice {
 pub struct PartNotice {
     pub part_number: u32,
     pub size: u64,
-    /// CRC-64/NVME (base64) of the part; `None` without checksums.
+    /// The part's CRC (base64, of the upload's algorithm); `None` without checksums.
     pub checksum: Option<String>,
     pub resumed: bool,
     pub parts_done: u32,
@@ -40,4 +41,13 @@ impl ErrorNotice {
         let (code, message) = (err.code.clone(), err.message.clone());
         Self { code, message, retryable, request_id: err.request_id.clone(), status: err.status }
     }
+}
+
+/// The checksums did not do what they were asked to: the store refused them (`"disabled"`: the upload started
+/// again without them), or took them and reported no matching FULL_OBJECT checksum (`"unverified"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChecksumNotice {
+    pub status: &'static str,
+    pub algorithm: String,
+    pub message: String,
 }

@@ -1,6 +1,6 @@
-//! CRC-64/NVME of a byte range of the file, read in chunks so a large part never sits in memory whole.
+//! The CRC of a byte range of the file, read in chunks so a large part never sits in memory whole.
 use super::errors::describe;
-use crate::core::checksum::Crc64;
+use crate::core::checksum::{Algorithm, Hasher};
 use crate::core::codes::FILE_UNREADABLE;
 use crate::core::error::UploadError;
 use crate::core::fingerprint::sample_ranges;
@@ -24,30 +24,31 @@ fn unreadable(e: JsValue) -> UploadError {
     UploadError::new(FILE_UNREADABLE, format!("the file can no longer be read ({}): choose it again", describe(&e)))
 }
 
-/// The fingerprint's sampled ranges of the file with their CRCs, read as an upload starts. An empty file is read
-/// whole instead: Chromium reports a file removed after it was chosen (and never read) as empty, and only a read
-/// of the File itself, not of a slice, fails then (NotFoundError) where a really empty file reads 0 bytes.
-pub async fn samples(file: &Blob, size: u64) -> Result<Vec<(Range, u64)>, UploadError> {
+/// The fingerprint's sampled ranges of the file with their CRCs (of `algorithm`, the one the upload's own reads use),
+/// read as an upload starts. An empty file is read whole instead: Chromium reports a file removed after it was chosen
+/// (and never read) as empty, and only a read of the File itself, not of a slice, fails then (NotFoundError) where a
+/// really empty file reads 0 bytes.
+pub async fn samples(file: &Blob, size: u64, algorithm: Algorithm) -> Result<Vec<(Range, u64)>, UploadError> {
     if size == 0 {
         JsFuture::from(file.array_buffer()).await.map_err(unreadable)?;
         return Ok(vec![]);
     }
     let mut samples = vec![];
     for (offset, len) in sample_ranges(size) {
-        samples.push((Range { offset, len }, range_crc(file, offset, len).await?));
+        samples.push((Range { offset, len }, range_crc(file, algorithm, offset, len).await?));
     }
     Ok(samples)
 }
 
-pub async fn range_crc(file: &Blob, start: u64, len: u64) -> Result<u64, UploadError> {
+pub async fn range_crc(file: &Blob, algorithm: Algorithm, start: u64, len: u64) -> Result<u64, UploadError> {
     let slice = file.slice_with_f64_and_f64(start as f64, (start + len) as f64).map_err(unreadable)?;
-    let mut reader = ChunkReader { crc: Crc64::default(), copy: Vec::new(), read: 0 };
+    let mut reader = ChunkReader { crc: algorithm.hasher(), copy: Vec::new(), read: 0 };
     let streamed = match byob_reader(&slice) {
         Some(stream) => reader.read_stream(&stream).await.map_err(unreadable)?,
         None => false,
     };
     if !streamed {
-        (reader.crc, reader.read) = (Crc64::default(), 0);
+        (reader.crc, reader.read) = (algorithm.hasher(), 0);
         reader.read_slices(&slice, len).await.map_err(unreadable)?;
     }
     // Firefox reads a file cut short on disk without an error, just fewer bytes.
@@ -69,7 +70,7 @@ fn byob_reader(slice: &Blob) -> Option<ReadableStreamByobReader> {
 }
 
 struct ChunkReader {
-    crc: Crc64,
+    crc: Hasher,
     /// The chunk in wasm memory: the CRC runs there.
     copy: Vec<u8>,
     /// Bytes read so far.

@@ -49,7 +49,7 @@ impl Engine {
     }
 
     /// Starts uploading `file` (a `File` or `Blob`) to `options.key`. `emit(type, event)` is called with "progress",
-    /// "state", "part" and "error" events.
+    /// "state", "part", "error" and "checksums" events.
     pub fn start(&self, file: Blob, options: JsValue, emit: Function) -> EngineUpload {
         let shared = self.shared.clone();
         let control = Rc::new(Control::default());
@@ -57,7 +57,7 @@ impl Engine {
         let done = wasm_bindgen_futures::future_to_promise(async move {
             let options = UploadOptions::from_js(&options, &file).map_err(|e| to_js_error(&e))?;
             let mut spec = shared.options.spec(&options, file.size() as u64).map_err(|e| to_js_error(&e))?;
-            spec.samples = checksum::samples(&file, spec.plan.size).await.map_err(|e| to_js_error(&e))?;
+            spec.samples = checksum::samples(&file, spec.plan.size, spec.checksum_algorithm).await.map_err(|e| to_js_error(&e))?;
             let id = persist::identify(&file, &spec);
             // Another tab (or upload) sending this file to this object goes first; a cancel or stop ends the wait.
             let lock_name = format!("resumable-s3 {id}");
@@ -70,7 +70,7 @@ impl Engine {
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {
-                if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksums).await {
+                if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksum()).await {
                     spec.known_upload_id = Some(upload_id);
                     spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
                 }

@@ -1,11 +1,12 @@
 //! Reading and checking the options JS passes in.
 use super::credentials::CredentialSource;
 use super::signer::Signer;
-use crate::core::codes::{FILE_TOO_LARGE, INVALID_OPTIONS};
+use crate::core::checksum::Algorithm;
+use crate::core::codes::{FILE_TOO_LARGE, INVALID_KEY, INVALID_OPTIONS};
 use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
-use crate::core::s3::{Endpoint, Object};
+use crate::core::s3::{names, Endpoint, Object};
 use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -31,9 +32,18 @@ struct RawUploaderOptions {
     concurrency: Option<f64>,
     stall_timeout_ms: Option<f64>,
     server_retries: Option<f64>,
-    checksums: Option<bool>,
+    checksums: Option<RawChecksums>,
+    checksum_algorithm: Option<String>,
     resume: Option<bool>,
     if_exists: Option<String>,
+}
+
+/// `checksums: true | false | "auto" | "required"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawChecksums {
+    On(bool),
+    Mode(String),
 }
 
 pub struct UploaderOptions {
@@ -44,6 +54,8 @@ pub struct UploaderOptions {
     concurrency: usize,
     policy: Policy,
     checksums: bool,
+    checksums_required: bool,
+    checksum_algorithm: Algorithm,
     resume: bool,
     overwrite: bool,
 }
@@ -59,6 +71,27 @@ impl UploaderOptions {
         if raw.region.is_empty() || raw.bucket.is_empty() {
             return Err(invalid("region and bucket must not be empty"));
         }
+        let endpoint = Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style };
+        if let Some(problem) = names::endpoint_problem(&endpoint, &raw.bucket) {
+            return Err(invalid(problem));
+        }
+        // "auto" (the default): a store that refuses checksums gets the upload again without them, and the app is
+        // told; "required": that is an error.
+        let (checksums, checksums_required) = match raw.checksums {
+            None | Some(RawChecksums::On(true)) => (true, false),
+            Some(RawChecksums::On(false)) => (false, false),
+            Some(RawChecksums::Mode(mode)) => match mode.as_str() {
+                "auto" => (true, false),
+                "required" => (true, true),
+                "off" => (false, false),
+                other => return Err(invalid(format!("checksums must be true, false, 'auto', 'required' or 'off', got '{other}'"))),
+            },
+        };
+        let checksum_algorithm = match raw.checksum_algorithm.as_deref() {
+            None => Algorithm::default(),
+            Some(name) => Algorithm::from_name(name)
+                .ok_or_else(|| invalid(format!("checksumAlgorithm must be 'CRC64NVME', 'CRC32C' or 'CRC32', got '{name}'")))?,
+        };
         let function = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
         let signer = match (function("credentials"), function("sign")) {
             (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials)),
@@ -80,13 +113,15 @@ impl UploaderOptions {
             policy.server_retries = whole_number("serverRetries", n, 0)? as u32;
         }
         let options = Self {
-            endpoint: Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style },
+            endpoint,
             bucket: raw.bucket,
             part_size,
             min_part_size: raw.min_part_size.map(|n| whole_number("minPartSize", n, 1)).transpose()?.unwrap_or(MIN_PART_SIZE),
             concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
             policy,
-            checksums: raw.checksums.unwrap_or(true),
+            checksums,
+            checksums_required,
+            checksum_algorithm,
             resume: raw.resume.unwrap_or(true),
             overwrite: match raw.if_exists.as_deref() {
                 None | Some("overwrite") => true,
@@ -117,6 +152,8 @@ impl UploaderOptions {
             concurrency: self.concurrency,
             policy: self.policy,
             checksums: self.checksums,
+            checksum_algorithm: self.checksum_algorithm,
+            checksums_required: self.checksums_required,
             resume: self.resume,
             known_upload_id: None,
             overwrite: self.overwrite,
@@ -152,8 +189,8 @@ pub struct UploadOptions {
 impl UploadOptions {
     pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
         let raw: RawUploadOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
-        if raw.key.is_empty() {
-            return Err(invalid("key must not be empty"));
+        if let Some(problem) = names::key_problem(&raw.key) {
+            return Err(UploadError::new(INVALID_KEY, format!("{INVALID_KEY}: {problem}")));
         }
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
         Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type) })

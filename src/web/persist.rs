@@ -2,7 +2,7 @@
 //! the upload an id, removed when it completes or is cancelled. Best effort: without storage, uploads still
 //! resume through ListMultipartUploads.
 use super::store::Store;
-use crate::core::checksum::combine;
+use crate::core::checksum::Algorithm;
 use crate::core::fingerprint::{record_id, FileIdentity};
 use crate::core::machine::UploadSpec;
 use crate::core::record::{UploadRecord, DEFAULT_MAX_AGE_MS};
@@ -23,7 +23,7 @@ fn now_ms() -> u64 {
 /// This file going to this object (from its metadata and the spec's sampled ranges): the key of its record, and
 /// of the lock that lets one tab at a time upload it.
 pub fn identify(file: &Blob, spec: &UploadSpec) -> String {
-    let samples_crc = spec.samples.iter().fold(0, |acc, (range, crc)| combine(acc, *crc, range.len));
+    let samples_crc = spec.samples.iter().fold(0, |acc, (range, crc)| spec.checksum_algorithm.combine(acc, *crc, range.len));
     let (name, last_modified_ms) = match file.dyn_ref::<File>() {
         Some(f) => (f.name(), f.last_modified() as u64),
         None => (String::new(), 0),
@@ -44,10 +44,11 @@ impl Persistence {
         Some(Self { store, id, saved: None })
     }
 
-    /// The upload this file was going into and its part size, if one is remembered with the same checksums.
-    pub async fn known_upload(&mut self, checksums: bool) -> Option<(String, u64)> {
+    /// The upload this file was going into and its part size, if one is remembered with the same checksum
+    /// algorithm (or none).
+    pub async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Option<(String, u64)> {
         let record = self.store.get(&self.id).await.ok()??;
-        if record.checksum_algorithm != algorithm(checksums) {
+        if record.checksum_algorithm.as_deref() != checksum.map(Algorithm::name) {
             return None;
         }
         self.saved = Some(record.upload_id.clone());
@@ -55,11 +56,11 @@ impl Persistence {
     }
 
     /// Remembers `upload_id` (once per id).
-    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksums: bool) {
+    pub async fn remember(&mut self, upload_id: &str, part_size: u64, checksum: Option<Algorithm>) {
         if self.saved.as_deref() == Some(upload_id) {
             return;
         }
-        let (id, checksum_algorithm) = (self.id.clone(), algorithm(checksums));
+        let (id, checksum_algorithm) = (self.id.clone(), checksum.map(|a| a.name().to_string()));
         let record = UploadRecord { id, upload_id: upload_id.to_string(), part_size, checksum_algorithm, created_at_ms: now_ms() };
         if self.store.put(&record).await.is_ok() {
             self.saved = Some(record.upload_id);
@@ -69,8 +70,4 @@ impl Persistence {
     pub async fn forget(&self) {
         let _ = self.store.delete(&self.id).await;
     }
-}
-
-fn algorithm(checksums: bool) -> Option<String> {
-    checksums.then(|| crate::core::checksum::ALGORITHM.to_string())
 }

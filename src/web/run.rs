@@ -78,6 +78,7 @@ impl Live {
             match notice {
                 Notice::Part(part) => self.tell("part", to_js(&part)),
                 Notice::Error(error) => self.tell("error", to_js(&error)),
+                Notice::Checksums(checksums) => self.tell("checksums", to_js(&checksums)),
             }
         }
     }
@@ -156,8 +157,9 @@ pub async fn run(
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
                 Action::Checksum(range) => {
-                    let file = file.clone();
-                    running.push(Box::pin(async move { Some(Ok(Event::Checksum(range, range_crc(&file, range.offset, range.len).await))) }));
+                    let (file, algorithm) = (file.clone(), live.upload.borrow().spec().checksum_algorithm);
+                    let crc = async move { range_crc(&file, algorithm, range.offset, range.len).await };
+                    running.push(Box::pin(async move { Some(Ok(Event::Checksum(range, crc.await))) }));
                 }
                 Action::Probe => {
                     let url = probe_url(&live.upload.borrow().spec().endpoint, &live.upload.borrow().spec().object.bucket);
@@ -167,12 +169,12 @@ pub async fn run(
         }
         live.report_notices();
         live.report_state(now_ms());
-        let (current, checksums) = {
+        let (current, checksum) = {
             let upload = live.upload.borrow();
-            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksums)
+            (upload.current_upload().map(|(id, part_size)| (id.to_string(), part_size)), upload.spec().checksum())
         };
         if let (Some(persistence), Some((upload_id, part_size))) = (persistence.as_deref_mut(), current) {
-            persistence.remember(&upload_id, part_size, checksums).await;
+            persistence.remember(&upload_id, part_size, checksum).await;
         }
         let outcome = live.upload.borrow().outcome().cloned();
         if let Some(outcome) = outcome {

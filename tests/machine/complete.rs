@@ -1,6 +1,6 @@
 //! Completing: the slow Complete, a part S3 holds that is not the one listed, and a Complete whose answer was lost.
 use crate::sim::*;
-use resumable_s3::core::checksum::{combine, to_base64};
+use resumable_s3::core::checksum::Algorithm::Crc64Nvme;
 use resumable_s3::core::machine::{Action, Op, OpKind, Policy, TransportError, COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 use resumable_s3::core::plan::MIB;
 use resumable_s3::core::s3::{Method, Response};
@@ -98,7 +98,12 @@ pub fn complete_reply_lost() -> (Sim, Op) {
 }
 
 fn head_answer(size: u64, etag: &str, crc: u64) -> Result<Response, TransportError> {
-    let headers = [("content-length", size.to_string()), ("etag", etag.to_string()), ("x-amz-checksum-crc64nvme", to_base64(crc))];
+    let headers = [
+        ("content-length", size.to_string()),
+        ("etag", etag.to_string()),
+        ("x-amz-checksum-crc64nvme", Crc64Nvme.to_base64(crc)),
+        ("x-amz-checksum-type", "FULL_OBJECT".into()),
+    ];
     Ok(Response { status: 200, headers: headers.map(|(n, v)| (n.to_string(), v)).to_vec(), body: String::new() })
 }
 
@@ -109,11 +114,12 @@ fn a_complete_whose_answer_was_lost_is_confirmed_by_the_objects_checksum() {
     let head = sim.sends();
     assert_eq!(head[0].kind, OpKind::ConfirmComplete);
     assert_eq!(head[0].request.method, Method::Head);
-    let whole = combine(crc_of(1, 5 * MIB), crc_of(2, 2 * MIB), 2 * MIB);
+    let whole = Crc64Nvme.combine(crc_of(1, 5 * MIB), crc_of(2, 2 * MIB), 2 * MIB);
     sim.answer(&head[0], head_answer(7 * MIB, "\"abc-2\"", whole));
     let result = sim.up.outcome().unwrap().as_ref().expect("done");
     assert_eq!((result.etag.as_str(), result.upload_id.as_deref()), ("\"abc-2\"", Some("U1")));
-    assert_eq!(result.checksum, Some(to_base64(whole)));
+    assert_eq!(result.checksum, Some(Crc64Nvme.to_base64(whole)));
+    assert_eq!(result.checksum_algorithm.as_deref(), Some("CRC64NVME"));
 }
 
 #[test]

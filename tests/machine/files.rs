@@ -172,10 +172,10 @@ fn an_unreadable_file_stops_the_parts_in_flight_when_its_upload_is_removed() {
 
 #[test]
 fn a_created_upload_whose_answer_cannot_be_read_is_removed() {
-    // A key with a control character comes back in the XML as it is, which XML 1.0 cannot carry.
+    // A success answer that is no readable XML (here an unescaped `&`) still names the upload it created.
     let mut sim = Sim::new(6 * MIB, 1);
     let create = sim.sends();
-    let body = "<InitiateMultipartUploadResult><Key>a\u{1}b</Key><UploadId>U1</UploadId></InitiateMultipartUploadResult>";
+    let body = "<InitiateMultipartUploadResult><Key>a&b</Key><UploadId>U1</UploadId></InitiateMultipartUploadResult>";
     sim.answer(&create[0], answer(200, body));
     assert_eq!(sim.error().code, "MalformedResponse", "after the upload was removed (sim.error checks the abort)");
 }

@@ -3,6 +3,7 @@
 
 mod aws;
 mod cancel;
+mod checksums;
 mod complete;
 mod credentials;
 mod files;

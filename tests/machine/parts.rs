@@ -128,7 +128,7 @@ fn with_checksums_every_part_carries_its_crc_and_complete_the_whole_objects() {
         b64(crc.finish())
     };
     assert_eq!(header(&complete[0], "x-amz-checksum-crc64nvme"), Some(whole.as_str()), "whole-object CRC combined from the parts");
-    let body = format!("<CompleteMultipartUploadResult><ETag>e</ETag><ChecksumCRC64NVME>{whole}</ChecksumCRC64NVME></CompleteMultipartUploadResult>");
+    let body = format!("<CompleteMultipartUploadResult><ETag>e</ETag><ChecksumCRC64NVME>{whole}</ChecksumCRC64NVME><ChecksumType>FULL_OBJECT</ChecksumType></CompleteMultipartUploadResult>");
     sim.answer(&complete[0], answer(200, &body));
     let result = sim.up.outcome().unwrap().as_ref().unwrap();
     assert_eq!((result.checksum_algorithm.as_deref(), result.checksum.as_deref()), (Some("CRC64NVME"), Some(whole.as_str())));

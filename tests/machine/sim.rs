@@ -1,6 +1,6 @@
 //! The simulator every machine test drives: an upload with its own clock, answered by hand, in any order and at
 //! any time, like a real network would deliver them. Only the machine's public API is used.
-use resumable_s3::core::checksum::{self, Crc64};
+use resumable_s3::core::checksum::{Algorithm, Crc64};
 use resumable_s3::core::error::UploadError;
 use resumable_s3::core::machine::{Action, Op, OpKind, Policy, Range, TransportError, Upload, UploadSpec};
 use resumable_s3::core::notice::{Notice, PartNotice};
@@ -16,6 +16,8 @@ pub fn spec(size: u64, concurrency: usize) -> UploadSpec {
         concurrency,
         policy: Policy::default(),
         checksums: false,
+        checksum_algorithm: Algorithm::Crc64Nvme,
+        checksums_required: false,
         resume: false,
         known_upload_id: None,
         overwrite: true,
@@ -59,7 +61,7 @@ pub fn part_crc(range: Range, plan: PartPlan) -> u64 {
 }
 
 pub fn b64(crc: u64) -> String {
-    checksum::to_base64(crc)
+    Algorithm::Crc64Nvme.to_base64(crc)
 }
 
 /// An upload driven by hand.

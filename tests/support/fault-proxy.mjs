@@ -11,7 +11,7 @@
 //   ... point the client's endpoint at proxy.url ...
 //   proxy.stats().parts[2]  // { requests, bytesIn, completed, faulted }
 //
-// Rule: { match: { action?, partNumber?, key?, skewedOverMs?, nth?, times? }, fault: { ... } }
+// Rule: { match: { action?, partNumber?, key?, skewedOverMs?, when?, nth?, times? }, fault: { ... } }
 //   action      an action name (see classify below) or an array of names; omitted: any request
 //   partNumber  a number or an array of numbers (only UploadPart requests carry one)
 //   key         the object key (path-style URLs: /bucket/key), string or RegExp
@@ -19,6 +19,8 @@
 //               from the proxy's clock, as S3 checks (15 minutes there): with
 //               fault: { respond: () => errors.requestTimeTooSkewed(new Date()) } the proxy emulates S3's check
 //               (Garage does not check the request time at all).
+//   when        a predicate on the request info { action, partNumber, key, headers (lower-case names) }: e.g. a
+//               store that refuses some header (see ./store-profiles.mjs)
 //   nth         1-based: the rule fires first on the nth request that matches action/partNumber/key
 //               (every matching request counts, even one that an earlier rule faulted)
 //   times       on how many matching requests it fires: default 1 with nth, unlimited without
@@ -46,6 +48,8 @@
 //                                       and T ms later deliver the request to the server whatever the client did
 //                                       meanwhile (a body given up on lands after its retry); the log entry ends
 //                                       with the server's status.
+//   { rewriteResponse: (body) => body } forward, then pass the server's answer on with its body (text)
+//                                       rewritten: e.g. a store that leaves out what Garage says.
 // Helpers for common answers: see `errors` below.
 //
 // Chromium resends a request by itself, once, when its connection was a reused keep-alive one and it broke
@@ -178,6 +182,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
       const m = rule.match ?? {};
       if (!oneOf(m.action, info.action) || !oneOf(m.partNumber, info.partNumber) || !keyMatches(m.key, info.key)) continue;
       if (m.skewedOverMs !== undefined && !(Math.abs((info.amzDate ?? Date.now()) - Date.now()) > m.skewedOverMs)) continue;
+      if (m.when && !m.when(info)) continue;
       rule.seen += 1;
       if (chosen) continue; // count the match, but the first firing rule wins
       const first = m.nth ?? 1;
@@ -206,7 +211,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
   });
 
   async function handle(req, res) {
-    const info = { ...classify(req.method, req.url), amzDate: amzDateMs(req.headers, req.url) };
+    const info = { ...classify(req.method, req.url), amzDate: amzDateMs(req.headers, req.url), headers: req.headers };
     let fault = chooseFault(info);
     if (typeof fault?.respond === 'function') fault = { ...fault, respond: fault.respond(info) };
     const entry = {
@@ -337,6 +342,20 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
       for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
         if (!/^(connection|keep-alive)$/i.test(upRes.rawHeaders[i])) headers.push(upRes.rawHeaders[i], upRes.rawHeaders[i + 1]);
       }
+      if (fault?.rewriteResponse) {
+        const chunks = [];
+        upRes.on('data', (chunk) => chunks.push(chunk));
+        upRes.once('end', () => {
+          const body = Buffer.from(fault.rewriteResponse(Buffer.concat(chunks).toString('utf8')));
+          const kept = [];
+          for (let i = 0; i < headers.length; i += 2) {
+            if (!/^content-length$/i.test(headers[i])) kept.push(headers[i], headers[i + 1]);
+          }
+          res.writeHead(upRes.statusCode, upRes.statusMessage, [...kept, 'Content-Length', String(body.length)]);
+          res.end(body);
+        });
+        return;
+      }
       res.writeHead(upRes.statusCode, upRes.statusMessage, headers);
       if (upRes.statusCode < 400) return pipeline(upRes, res, () => {});
       // An error answer: note S3's error code (<Code>) in the log as it passes.
@@ -438,7 +457,8 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
 }
 
 function describe(fault) {
-  return Object.entries(fault).map(([k, v]) => (k === 'respond' ? `respond=${v.status} ${v.code}` : `${k}=${v}`)).join(',');
+  const text = ([k, v]) => (k === 'respond' ? `respond=${v.status} ${v.code}` : typeof v === 'function' ? k : `${k}=${v}`);
+  return Object.entries(fault).map(text).join(',');
 }
 
 // A Transform applying the body faults, or null when the body passes untouched.

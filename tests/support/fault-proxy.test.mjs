@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { classify, errors, partsResentAfterConfirmation, startFaultProxy } from './fault-proxy.mjs';
 import { startGarage } from './garage.mjs';
+import { storeProfiles } from './store-profiles.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -463,4 +464,28 @@ test('cutAll() resets the requests in flight and keeps serving new ones', async 
   const after = await raw({ path: `/${Bucket}/none` });
   assert.equal(after.status, 403, 'still serving (Garage refuses the unsigned request)');
   assert.equal(proxy.cutAll(), 0);
+});
+
+test('when + rewriteResponse: header-matched refusals, and an answer passed on with its body rewritten', async () => {
+  const Key = 'proxy/profiles.bin';
+  proxy.rules(storeProfiles.b2);
+  const refused = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32C' })).then(() => null, (e) => e);
+  assert.equal(refused?.name, 'InvalidArgument');
+  assert.equal(refused.message, "Unsupported header 'x-amz-checksum-algorithm' received for this API call.");
+  const UploadId = await create(Key); // no checksum header: forwarded
+  const part = await uploadPart(Key, UploadId, 1, Buffer.from('hello'));
+
+  proxy.rules(storeProfiles.ignoresChecksums);
+  const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId,
+    MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  assert.equal(done.ETag, '"62109206880d38a4010a98e11243924a-1"', 'the rest of the answer is intact');
+  assert.equal(done.ChecksumType, undefined);
+  assert.deepEqual(proxy.stats().log.map((e) => [e.action, e.fault]), [['CreateMultipartUpload', 'respond=400 InvalidArgument'],
+    ['CreateMultipartUpload', null], ['UploadPart', null], ['CompleteMultipartUpload', 'rewriteResponse']]);
+
+  proxy.rules(storeProfiles.minioBefore2025);
+  const crc64 = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC64NVME' })).then(() => null, (e) => e);
+  assert.equal(crc64?.$metadata.httpStatusCode, 501);
+  const crc32c = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32C' }));
+  await abort(Key, crc32c.UploadId);
 });

@@ -160,7 +160,7 @@ admin_token = "${secrets.adminToken}"
   return { endpoint, region: REGION, bucket, accessKeyId, secretAccessKey, s3, mintKey, logPath, stop: instance.stop };
 }
 
-/** The README's CORS rule for `origins` (and the CRC32C header, which Garage checks). */
+/** The README's CORS rule for `origins`. */
 export function putBucketCors(s3, bucket, origins) {
   return s3.send(new PutBucketCorsCommand({
     Bucket: bucket,
@@ -169,8 +169,8 @@ export function putBucketCors(s3, bucket, origins) {
         AllowedOrigins: origins,
         AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
         AllowedHeaders: ['*'],
-        ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type', 'x-amz-request-id',
-          'x-amz-version-id'],
+        ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type',
+          'x-amz-request-id', 'x-amz-version-id'],
         MaxAgeSeconds: 600,
       }],
     },

@@ -68,7 +68,7 @@ impl Upload {
     /// server: everything in flight stops, AbortMultipartUpload (and ListParts) are tried once.
     pub(super) fn abort_for(&mut self, upload_id: String, err: UploadError) {
         let stopped = self.parts.stop_all(0);
-        self.stopping.extend(stopped.into_iter().map(|(_, id)| id));
+        self.pending.extend(stopped.into_iter().map(|(_, id)| Action::Abort(id)));
         self.phase = Phase::Cancelling { upload_id, confirming: false, ending: err };
         self.control = Task::due(0);
     }

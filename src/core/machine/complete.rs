@@ -5,7 +5,6 @@
 use super::task::Task;
 use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
-use crate::core::checksum;
 use crate::core::codes;
 use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
@@ -46,12 +45,12 @@ impl Upload {
     pub(super) fn complete_step(&self) -> Step {
         let (endpoint, object) = (&self.spec.endpoint, &self.spec.object);
         match &self.phase {
-            Phase::ConfirmingComplete { .. } => Step::Send(OpKind::ConfirmComplete, head_object::request(endpoint, object)),
+            Phase::ConfirmingComplete { .. } => Step::Send(OpKind::ConfirmComplete, head_object::request(endpoint, object, self.head_checksums())),
             _ => {
                 let upload_id = self.upload_id().unwrap_or_default();
-                let object_crc = self.spec.checksums.then(|| self.parts.object_crc());
-                let mut request =
-                    complete_multipart_upload::request(endpoint, object, upload_id, &self.parts.completed(self.spec.checksums), object_crc);
+                let checksum = self.spec.checksum().map(|algorithm| (algorithm, self.parts.object_crc(algorithm)));
+                let parts = self.parts.completed(self.spec.checksums);
+                let mut request = complete_multipart_upload::request(endpoint, object, upload_id, &parts, checksum);
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }
@@ -67,8 +66,8 @@ impl Upload {
             let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
             return match found {
                 Some(info) if self.is_this_upload(&info) => {
-                    let (etag, checksum) = (info.etag.unwrap_or_default(), info.checksum_crc64nvme);
-                    self.finish(etag, String::new(), Some(upload_id), checksum);
+                    let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
+                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc);
                     Ok(Answer::Done)
                 }
                 _ if resp.status == 403 => Err(S3Error::new(
@@ -82,7 +81,8 @@ impl Upload {
         }
         match complete_multipart_upload::parse(resp) {
             Ok(done) => {
-                self.finish(done.etag, done.location, Some(upload_id), done.checksum);
+                let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc);
                 Ok(Answer::Done)
             }
             // An unreadable 200: the connection may have dropped in the whitespace S3 sends while it assembles the
@@ -121,9 +121,12 @@ impl Upload {
     /// Is `info` the object this upload's Complete makes? With checksums, its whole-object CRC says so; without,
     /// its size and multipart ETag ("…-<part count>") are the best evidence there is.
     fn is_this_upload(&self, info: &ObjectInfo) -> bool {
-        let same_content = match self.spec.checksums {
-            true => info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(self.parts.object_crc()),
-            false => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
+        let reported = info.checksum.as_ref().filter(|_| self.head_checksums());
+        let same_content = match (self.spec.checksum(), reported) {
+            (Some(algorithm), Some(reported)) => {
+                reported.algorithm == algorithm && algorithm.from_base64(&reported.value) == Some(self.parts.object_crc(algorithm))
+            }
+            _ => info.etag.as_deref().is_some_and(|e| e.trim_matches('"').ends_with(&format!("-{}", self.parts.len()))),
         };
         info.size == self.spec.plan.size && same_content
     }

@@ -8,20 +8,20 @@ impl Upload {
         let (endpoint, object, content_type) = (&self.spec.endpoint, &self.spec.object, self.spec.content_type.as_deref());
         match self.phase {
             Phase::PuttingEmpty => {
-                let mut request = put_object::request(endpoint, object, content_type, self.spec.checksums);
+                let mut request = put_object::request(endpoint, object, content_type, self.spec.checksum());
                 if !self.spec.overwrite {
                     s3::only_if_absent(&mut request);
                 }
                 Step::Send(OpKind::PutEmpty, request)
             }
-            _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksums)),
+            _ => Step::Send(OpKind::Create, create_multipart_upload::request(endpoint, object, content_type, self.spec.checksum())),
         }
     }
 
     pub(super) fn on_create_answer(&mut self, kind: OpKind, resp: &Response) -> Result<Answer, S3Error> {
         if kind == OpKind::PutEmpty {
             let etag = put_object::parse(resp).map_err(|err| self.refused_as_existing(err))?;
-            self.finish(etag, String::new(), None, None);
+            self.finish(etag, String::new(), None, None, None);
             return Ok(Answer::Done);
         }
         let upload_id = match create_multipart_upload::parse(resp) {

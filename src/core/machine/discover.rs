@@ -3,7 +3,6 @@
 use super::outcome::object_exists;
 use super::types::{OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
-use crate::core::checksum;
 use crate::core::codes;
 use crate::core::s3::list_parts::ListedPart;
 use crate::core::s3::{head_object, list_multipart_uploads, list_parts, Response, S3Error};
@@ -16,7 +15,9 @@ impl Upload {
                 Step::Send(OpKind::FindUpload, list_multipart_uploads::request(endpoint, &object.bucket, &object.key, next.as_ref()))
             }
             Phase::ListingParts { upload_id, next, .. } => Step::Send(OpKind::ListParts, list_parts::request(endpoint, object, upload_id, *next)),
-            Phase::CheckingExisting { existing: None, .. } => Step::Send(OpKind::HeadObject, head_object::request(endpoint, object)),
+            Phase::CheckingExisting { existing: None, .. } => {
+                Step::Send(OpKind::HeadObject, head_object::request(endpoint, object, self.head_checksums()))
+            }
             // The file's CRC decides; ask for it once.
             Phase::CheckingExisting { existing: Some(_), file_crc_asked } if !*file_crc_asked => {
                 *file_crc_asked = true;
@@ -47,10 +48,10 @@ impl Upload {
             Err(err) if err.code == codes::MALFORMED_RESPONSE => return Ok(self.start_afresh()),
             Err(err) => return Err(err),
         };
-        let checksums = self.spec.checksums;
+        let checksum = self.spec.checksum();
         let Phase::FindingUpload { newest, .. } = &mut self.phase else { return Ok(Answer::Handled) };
         // An upload created with another checksum cannot be completed with this one's.
-        let fitting = page.uploads.into_iter().filter(|u| !u.checksum.contradicts(checksums));
+        let fitting = page.uploads.into_iter().filter(|u| !u.checksum.contradicts(checksum));
         let newest = fitting.chain(newest.take()).max_by(|a, b| a.initiated.cmp(&b.initiated));
         self.phase = match (page.next_markers, newest) {
             (Some(next), newest) => Phase::FindingUpload { next: Some(next), newest },
@@ -73,7 +74,7 @@ impl Upload {
             Err(err) if err.code == codes::MALFORMED_RESPONSE && self.parts.relists == 0 => return Ok(self.start_afresh()),
             Err(err) => return Err(err),
         };
-        if self.parts.relists == 0 && page.checksum.contradicts(self.spec.checksums) {
+        if self.parts.relists == 0 && page.checksum.contradicts(self.spec.checksum()) {
             return Ok(self.start_afresh());
         }
         let Phase::ListingParts { upload_id, next, listed } = &mut self.phase else { return Ok(Answer::Handled) };
@@ -97,8 +98,9 @@ impl Upload {
         let plan = self.parts.plan();
         for part in listed {
             let fits = part.number >= 1 && part.number <= plan.count() && plan.part(part.number).len == part.size;
-            // Without a checksum a listed part cannot be told from another file's: it is sent again.
-            let crc = part.checksum_crc64nvme.as_deref().and_then(checksum::from_base64).filter(|_| self.spec.checksums);
+            // Without a checksum of this upload's algorithm a listed part cannot be told from another file's: it is
+            // sent again.
+            let crc = part.checksum.filter(|(algorithm, _)| Some(*algorithm) == self.spec.checksum()).and_then(|(a, v)| a.from_base64(&v));
             if let (true, Some(crc)) = (fits, crc) {
                 self.parts.listed(part.number, part.etag, crc);
             }
@@ -116,7 +118,10 @@ impl Upload {
         // Not allowed to read the object (403) is treated as no object: the upload goes ahead.
         let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
         self.phase = match found {
-            Some(info) if info.size == self.spec.plan.size && info.checksum_crc64nvme.is_some() && self.spec.checksums => {
+            Some(info)
+                if info.size == self.spec.plan.size
+                    && self.spec.checksum().is_some_and(|a| info.checksum.as_ref().is_some_and(|c| c.algorithm == a)) =>
+            {
                 Phase::CheckingExisting { existing: Some(info), file_crc_asked: false }
             }
             Some(_) if !self.spec.overwrite => return Err(object_exists()),
@@ -128,11 +133,12 @@ impl Upload {
     /// The whole file's CRC: the same as the object's means it is there already.
     pub(super) fn on_file_checksum(&mut self, crc: u64, now_ms: u64) {
         let Phase::CheckingExisting { existing: Some(info), .. } = &self.phase else { return };
-        if info.checksum_crc64nvme.as_deref().and_then(checksum::from_base64) == Some(crc) {
-            let (etag, checksum) = (info.etag.clone().unwrap_or_default(), info.checksum_crc64nvme.clone());
+        let same = info.checksum.as_ref().is_some_and(|c| c.algorithm.from_base64(&c.value) == Some(crc));
+        if same {
+            let (etag, checksum) = (info.etag.clone().unwrap_or_default(), info.checksum.clone());
             self.progress.confirmed(0, self.spec.plan.size, now_ms);
             self.already_uploaded = true;
-            self.finish(etag, String::new(), None, checksum);
+            self.finish(etag, String::new(), None, checksum, Some(crc));
         } else if self.spec.overwrite {
             self.phase = Phase::Creating { cancel_when_created: false };
             self.control = super::task::Task::due(now_ms);

@@ -19,6 +19,7 @@ mod cancel;
 mod complete;
 mod create;
 mod discover;
+mod fallback;
 mod network;
 mod outcome;
 mod parts;
@@ -130,12 +131,15 @@ pub struct Upload {
     resumed_parts: u32,
     already_uploaded: bool,
     next_id: OpId,
-    /// Attempts in flight to stop at the next `poll`: the upload is being ended.
-    stopping: Vec<OpId>,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
     /// The control attempt whose answer has begun (its headers came): only the overall limit stops it.
     answering: Option<OpId>,
+    /// Actions decided while digesting an answer or ending the upload (attempts to stop, a request to send),
+    /// handed out by the next [`Upload::poll`].
+    pending: Vec<Action>,
+    /// The store refused `x-amz-checksum-mode` on HeadObject (see fallback.rs).
+    head_checksum_mode_refused: bool,
 }
 
 impl Upload {
@@ -157,9 +161,10 @@ impl Upload {
             resumed_parts: 0,
             already_uploaded: false,
             next_id: 1,
-            stopping: vec![],
             notices: vec![],
             answering: None,
+            pending: vec![],
+            head_checksum_mode_refused: false,
             spec,
         }
     }
@@ -169,8 +174,8 @@ impl Upload {
         if self.outcome().is_some() {
             return vec![];
         }
-        let mut actions = self.abort_stalled(now_ms);
-        actions.extend(self.stopping.drain(..).map(Action::Abort));
+        let mut actions = std::mem::take(&mut self.pending);
+        actions.extend(self.abort_stalled(now_ms));
         if !self.network.online || self.paused {
             return actions;
         }
@@ -246,6 +251,7 @@ impl Upload {
         let epoch = self.control.signed_epoch();
         let answered = match kind {
             OpKind::Part(part) => return self.on_part_answer(id, part, &resp, now_ms),
+            OpKind::Discard => return,
             _ if self.control.in_flight_id() != Some(id) => return, // an attempt already given up on
             OpKind::PutEmpty | OpKind::Create => self.on_create_answer(kind, &resp),
             OpKind::FindUpload | OpKind::ListParts | OpKind::HeadObject => self.on_discover_answer(kind, &resp, now_ms),
@@ -260,6 +266,7 @@ impl Upload {
                     self.succeeded();
                 }
             }
+            Err(err) if self.checksums_refused(kind, &err, now_ms) => {}
             Err(err) => self.on_refused(Target::Control, &err, &resp, epoch, now_ms),
         }
     }
@@ -284,7 +291,7 @@ impl Upload {
         }
     }
 
-    /// The CRC-64/NVME of `range` of the local file, asked for by [`Action::Checksum`].
+    /// The CRC (of the spec's algorithm) of `range` of the local file, asked for by [`Action::Checksum`].
     pub fn on_checksum(&mut self, range: Range, crc: u64, now_ms: u64) {
         match self.phase {
             Phase::CheckingExisting { .. } => self.on_file_checksum(crc, now_ms),

@@ -1,15 +1,16 @@
 //! How an upload ends (its result, or the error that ended it) and what the app is told on the way.
 use super::types::UploadResult;
 use super::{Phase, Upload};
-use crate::core::checksum;
+use crate::core::checksum::Reported;
 use crate::core::codes::{self, CANCELLED};
 use crate::core::error::{Context, UploadError};
-use crate::core::notice::{ErrorNotice, Notice, PartNotice};
+use crate::core::notice::{ChecksumNotice, ErrorNotice, Notice, PartNotice};
 use crate::core::plan::Part;
 use crate::core::s3::{self, S3Error};
 
 impl Upload {
-    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<String>) {
+    /// `checksum` is the whole object's as the store reported it, `local_crc` the file's CRC it must equal.
+    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<Reported>, local_crc: Option<u64>) {
         let object = &self.spec.object;
         let location = if location.starts_with("http://") || location.starts_with("https://") {
             location
@@ -18,7 +19,23 @@ impl Upload {
             // own URL says the same.
             s3::object_location(&self.spec.endpoint, object)
         };
-        let checked = self.spec.checksums && (upload_id.is_some() || self.already_uploaded);
+        let checked = self.spec.checksum().filter(|_| upload_id.is_some() || self.already_uploaded);
+        // Some stores take checksum headers and check nothing: only a FULL_OBJECT checksum the store computed, equal
+        // to the file's, proves the object is the file.
+        let proved = checked.filter(|&algorithm| checksum.as_ref().zip(local_crc).is_some_and(|(c, crc)| c.proves(algorithm, crc)));
+        if let (Some(algorithm), None) = (checked, proved) {
+            let said = match &checksum {
+                Some(c) => format!("{} {} of type {}", c.algorithm.name(), c.value, c.checksum_type.as_deref().unwrap_or("unknown")),
+                None => "none".into(),
+            };
+            let message = format!(
+                "the store accepted {} checksums but reported no FULL_OBJECT checksum equal to the file's (it reported: {said}): \
+                 nothing shows it checked them (if it sent one, the bucket's CORS rule must expose x-amz-checksum-type and {})",
+                algorithm.name(),
+                algorithm.header()
+            );
+            self.notices.push(Notice::Checksums(ChecksumNotice { status: "unverified", algorithm: algorithm.name().into(), message }));
+        }
         let result = UploadResult {
             bucket: object.bucket.clone(),
             key: object.key.clone(),
@@ -26,8 +43,8 @@ impl Upload {
             size: self.spec.plan.size,
             location,
             upload_id,
-            checksum_algorithm: checked.then(|| checksum::ALGORITHM.to_string()),
-            checksum,
+            checksum_algorithm: proved.map(|a| a.name().to_string()),
+            checksum: checksum.map(|c| c.value),
             resumed_parts: self.resumed_parts,
             already_uploaded: self.already_uploaded,
         };
@@ -84,7 +101,7 @@ impl Upload {
         let notice = PartNotice {
             part_number: part.number,
             size: part.len,
-            checksum: crc.filter(|_| self.spec.checksums).map(checksum::to_base64),
+            checksum: crc.zip(self.spec.checksum()).map(|(crc, algorithm)| algorithm.to_base64(crc)),
             resumed,
             parts_done: self.parts.done_count(),
             total_parts: self.parts.len() as u32,

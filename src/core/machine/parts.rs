@@ -2,7 +2,7 @@
 //! flight (the window); and the CRC read ahead of its turn.
 use super::task::{Slot, Task};
 use super::types::{OpId, Range};
-use crate::core::checksum;
+use crate::core::checksum::Algorithm;
 use crate::core::plan::{Part, PartPlan};
 use crate::core::s3::complete_multipart_upload::CompletedPart;
 
@@ -10,7 +10,7 @@ use crate::core::s3::complete_multipart_upload::CompletedPart;
 pub(super) struct PartTask {
     pub task: Task,
     pub etag: Option<String>,
-    /// Its CRC-64/NVME once read: the bytes of a range do not change, so it stays right for every attempt.
+    /// Its CRC once read: the bytes of a range do not change, so it stays right for every attempt.
     pub crc: Option<u64>,
 }
 
@@ -146,7 +146,7 @@ impl Parts {
                     } else {
                         let id = take_id();
                         entry.task.slot = Slot::InFlight { id, last_progress_ms: None, epoch };
-                        // Without checksums a CRC read to check the file is never sent.
+                        // Without checksums (or after they were turned off) a CRC read to check the file is not sent.
                         due.push(Due::Send { part, id, crc: entry.crc.filter(|_| checksums) });
                     }
                 }
@@ -248,9 +248,9 @@ impl Parts {
         parts.filter_map(|(i, p)| Some(CompletedPart { number: i as u32 + 1, etag: p.etag.clone()?, crc: crc(p) })).collect()
     }
 
-    /// The whole file's CRC-64/NVME, combined from the parts' in order.
-    pub fn object_crc(&self) -> u64 {
+    /// The whole file's CRC, combined from the parts' in order.
+    pub fn object_crc(&self, algorithm: Algorithm) -> u64 {
         let parts = self.plan.parts().zip(&self.parts);
-        parts.fold(0, |acc, (part, p)| checksum::combine(acc, p.crc.unwrap_or_default(), part.len))
+        parts.fold(0, |acc, (part, p)| algorithm.combine(acc, p.crc.unwrap_or_default(), part.len))
     }
 }

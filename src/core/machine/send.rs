@@ -24,7 +24,7 @@ impl Upload {
                 Due::Send { part, id, crc } => {
                     let mut request = upload_part::request(&self.spec.endpoint, &self.spec.object, upload_id, &part);
                     if let Some(crc) = crc {
-                        upload_part::add_checksum(&mut request, crc);
+                        upload_part::add_checksum(&mut request, self.spec.checksum_algorithm, crc);
                     }
                     Action::Send(self.op(id, OpKind::Part(part), request))
                 }
@@ -51,7 +51,9 @@ impl Upload {
                     self.parts.verify(part.number);
                 }
                 self.progress.failed(part.number);
-                self.on_refused(Target::Part(part.number), &err, resp, epoch, now_ms);
+                if !self.checksums_refused(OpKind::Part(part), &err, now_ms) {
+                    self.on_refused(Target::Part(part.number), &err, resp, epoch, now_ms);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 //! What the machine is given (the spec and its policy), what it asks the shell to do ([`Action`]), and what it
 //! tells (state, result).
+use crate::core::checksum::Algorithm;
 use crate::core::plan::{Part, PartPlan};
 use crate::core::retry::Backoff;
 use crate::core::s3::{Endpoint, Object, Request};
@@ -34,9 +35,13 @@ pub struct UploadSpec {
     /// At most this many part uploads in flight.
     pub concurrency: usize,
     pub policy: Policy,
-    /// Every part carries a CRC-64/NVME and S3 checks the whole object's at Complete. Off for stores without
-    /// flexible checksums.
+    /// Every part carries a CRC of `checksum_algorithm` and S3 checks the whole object's at Complete. Off for
+    /// stores without flexible checksums; turned off by the machine when the store refuses them.
     pub checksums: bool,
+    pub checksum_algorithm: Algorithm,
+    /// A store that refuses the checksums fails the upload (`ChecksumsUnsupported`) instead of the upload
+    /// starting again without them.
+    pub checksums_required: bool,
     /// Look for an unfinished upload of this key first and keep its parts that match the file.
     pub resume: bool,
     /// An upload of this file to this key remembered from an earlier session: listed first.
@@ -60,7 +65,8 @@ pub struct UploadResult {
     pub location: String,
     /// `None` for an empty file, which is sent with one PutObject.
     pub upload_id: Option<String>,
-    /// `"CRC64NVME"` when S3 checked every part and the whole object against the file; `None` without checksums.
+    /// The algorithm (`"CRC64NVME"`, `"CRC32C"`, `"CRC32"`) when S3 reported a FULL_OBJECT checksum equal to the
+    /// file's; `None` without checksums, or when the store did not prove it checked them.
     pub checksum_algorithm: Option<String>,
     /// The whole object's checksum (base64), as S3 reported it.
     pub checksum: Option<String>,
@@ -68,6 +74,13 @@ pub struct UploadResult {
     pub resumed_parts: u32,
     /// The object was already there with this file's size and checksum: nothing was sent.
     pub already_uploaded: bool,
+}
+
+impl UploadSpec {
+    /// The checksum every part carries, if any.
+    pub fn checksum(&self) -> Option<Algorithm> {
+        self.checksums.then_some(self.checksum_algorithm)
+    }
 }
 
 /// What the app is told the upload is doing.
@@ -114,6 +127,8 @@ pub enum OpKind {
     ConfirmComplete,
     /// AbortMultipartUpload, after a cancel.
     Abort,
+    /// AbortMultipartUpload of an upload given up on because its store refused checksums; its answer does not matter.
+    Discard,
     /// ListParts after AbortMultipartUpload: parts in flight may have landed and kept the upload alive.
     ConfirmAbort,
 }
@@ -152,12 +167,12 @@ impl From<Part> for Range {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Send(Op),
-    /// Compute the CRC-64/NVME of this range of the local file and hand it to [`super::Upload::on_checksum`] (or,
-    /// when the file cannot be read, tell [`super::Upload::on_read_failed`]). Asked for a part before it is sent (or,
-    /// while every slot is busy, ahead of its turn), for a part S3 holds from an earlier upload (kept only if it is
-    /// this file's), for the whole file when an object of its size is at the key, for a part whose request failed
-    /// in a way the file may explain (is it still readable, still the same bytes?), and for the sampled ranges
-    /// before Complete.
+    /// Compute the CRC (of the spec's `checksum_algorithm`) of this range of the local file and hand it to
+    /// [`super::Upload::on_checksum`] (or, when the file cannot be read, tell [`super::Upload::on_read_failed`]).
+    /// Asked for a part before it is sent (or, while every slot is busy, ahead of its turn), for a part S3 holds from
+    /// an earlier upload (kept only if it is this file's), for the whole file when an object of its size is at the
+    /// key, for a part whose request failed in a way the file may explain (is it still readable, still the same
+    /// bytes?), and for the sampled ranges before Complete.
     Checksum(Range),
     /// Is the endpoint reachable? Any answer at all counts; tell [`super::Upload::on_probe`].
     Probe,

@@ -2,13 +2,13 @@
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html>
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
-use crate::core::checksum;
+use crate::core::checksum::{Algorithm, Reported};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompletedPart {
     pub number: u32,
     pub etag: String,
-    /// The part's CRC-64/NVME when the upload uses checksums.
+    /// The part's CRC, sent when the upload uses checksums.
     pub crc: Option<u64>,
 }
 
@@ -16,25 +16,27 @@ pub struct CompletedPart {
 pub struct Completed {
     pub location: String,
     pub etag: String,
-    /// The whole object's CRC-64/NVME as S3 computed it, when the upload uses checksums.
-    pub checksum: Option<String>,
+    /// The whole object's checksum as S3 computed it, when it says.
+    pub checksum: Option<Reported>,
 }
 
 /// `parts` must be in ascending part-number order (S3 rejects anything else with InvalidPartOrder).
-/// `object_crc`, the whole object's CRC-64/NVME, makes S3 check the object it assembled against the file.
-pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, parts: &[CompletedPart], object_crc: Option<u64>) -> Request {
+/// `checksum`, the algorithm and the whole object's CRC, makes S3 check the object it assembled against the file
+/// (and lists each part's CRC); without it, no checksum is sent at all.
+pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, parts: &[CompletedPart], checksum: Option<(Algorithm, u64)>) -> Request {
     let mut body = String::from(r#"<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#);
     for part in parts {
         body.push_str(&format!("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag>", part.number, xml::escape(&part.etag)));
-        if let Some(crc) = part.crc {
-            body.push_str(&format!("<ChecksumCRC64NVME>{}</ChecksumCRC64NVME>", checksum::to_base64(crc)));
+        if let (Some((algorithm, _)), Some(crc)) = (checksum, part.crc) {
+            let tag = algorithm.xml_tag();
+            body.push_str(&format!("<{tag}>{}</{tag}>", algorithm.to_base64(crc)));
         }
         body.push_str("</Part>");
     }
     body.push_str("</CompleteMultipartUpload>");
     let mut headers = vec![("content-type".to_string(), "application/xml".to_string())];
-    if let Some(crc) = object_crc {
-        headers.push((checksum::HEADER.into(), checksum::to_base64(crc)));
+    if let Some((algorithm, crc)) = checksum {
+        headers.push((algorithm.header().into(), algorithm.to_base64(crc)));
         headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
     }
     Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploadId", upload_id)]), headers, body: Body::Xml(body) }
@@ -45,7 +47,7 @@ pub fn parse(resp: &Response) -> Result<Completed, S3Error> {
         Some(Completed {
             location: xml::text(root, "Location").unwrap_or_default(),
             etag: xml::text(root, "ETag")?,
-            checksum: xml::text(root, "ChecksumCRC64NVME"),
+            checksum: xml::checksum(root).map(|(algorithm, value)| Reported { algorithm, value, checksum_type: xml::text(root, "ChecksumType") }),
         })
     })
 }
@@ -70,11 +72,25 @@ mod tests {
     fn with_checksums_lists_each_parts_crc_and_the_whole_objects() {
         let (endpoint, object) = super::super::test_target();
         let parts = [CompletedPart { number: 1, etag: "e".into(), crc: Some(1) }];
-        let req = request(&endpoint, &object, "U", &parts, Some(2));
+        let req = request(&endpoint, &object, "U", &parts, Some((Algorithm::Crc64Nvme, 2)));
         let Body::Xml(body) = req.body else { panic!("xml body") };
         assert!(body.contains("<ETag>e</ETag><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part>"), "{body}");
         assert!(req.headers.contains(&("x-amz-checksum-crc64nvme".into(), "AAAAAAAAAAI=".into())));
         assert!(req.headers.contains(&("x-amz-checksum-type".into(), "FULL_OBJECT".into())));
+        let req = request(&endpoint, &object, "U", &parts, Some((Algorithm::Crc32, 2)));
+        let Body::Xml(body) = req.body else { panic!("xml body") };
+        assert!(body.contains("<ChecksumCRC32>AAAAAQ==</ChecksumCRC32></Part>"), "{body}");
+        assert!(req.headers.contains(&("x-amz-checksum-crc32".into(), "AAAAAg==".into())));
+    }
+
+    #[test]
+    fn without_checksums_no_part_crc_is_listed() {
+        let (endpoint, object) = super::super::test_target();
+        let parts = [CompletedPart { number: 1, etag: "e".into(), crc: Some(1) }];
+        let req = request(&endpoint, &object, "U", &parts, None);
+        let Body::Xml(body) = req.body else { panic!("xml body") };
+        assert!(!body.contains("Checksum"), "{body}");
+        assert_eq!(req.headers.len(), 1);
     }
 
     #[test]
@@ -89,6 +105,16 @@ mod tests {
         let done = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         assert_eq!(done.etag, "\"3858f62230ac3c915f300c664312c11f-9\"");
         assert_eq!(done.location, "http://Example-Bucket.s3.region.amazonaws.com/Example-Object");
+        assert_eq!(done.checksum, None);
+    }
+
+    #[test]
+    fn reads_the_whole_objects_checksum_and_its_type() {
+        // Garage's answer for a CRC32C FULL_OBJECT upload of "hello".
+        let body = "<CompleteMultipartUploadResult><Location>/demo/k</Location><ETag>\"e-1\"</ETag><ChecksumCRC32C>mnG7TA==</ChecksumCRC32C><ChecksumType>FULL_OBJECT</ChecksumType></CompleteMultipartUploadResult>";
+        let done = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
+        let expected = Reported { algorithm: Algorithm::Crc32C, value: "mnG7TA==".into(), checksum_type: Some("FULL_OBJECT".into()) };
+        assert_eq!(done.checksum, Some(expected));
     }
 
     #[test]

@@ -99,7 +99,8 @@ pub(super) fn parse_xml<T>(resp: &Response, root: &str, read: impl FnOnce(Node) 
     if !resp.is_success() {
         return Err(S3Error::from_response(resp));
     }
-    let doc = Document::parse(resp.body.trim_start()).map_err(|_| S3Error::malformed(resp, root))?;
+    let body = xml::readable(resp.body.trim_start());
+    let doc = Document::parse(&body).map_err(|_| S3Error::malformed(resp, root))?;
     if let Some(error) = xml::root(&doc, "Error") {
         return Err(S3Error::from_node(resp.status, error));
     }
@@ -165,6 +166,15 @@ mod tests {
         assert_eq!(parse_xml(&resp, "R", |root| xml::text(root, "A")).unwrap(), "1");
         let resp = Response { status: 200, headers: vec![], body: "   \n<Error><Code>InternalError</Code><Message>m</Message></Error>".into() };
         assert_eq!(parse_xml(&resp, "R", |_| Some(())).unwrap_err().code, "InternalError");
+    }
+
+    #[test]
+    fn an_answer_echoing_a_key_with_control_characters_is_read() {
+        // Garage's CreateMultipartUpload answer for the key "odd/ctl\x01\x1f".
+        let body =
+            "<InitiateMultipartUploadResult><Bucket>demo</Bucket><Key>odd/ctl\u{1}\u{1f}</Key><UploadId>U</UploadId></InitiateMultipartUploadResult>";
+        let resp = Response { status: 200, headers: vec![], body: body.into() };
+        assert_eq!(parse_xml(&resp, "InitiateMultipartUploadResult", |root| xml::text(root, "UploadId")).unwrap(), "U");
     }
 
     #[test]

@@ -3,23 +3,15 @@
 use super::create_multipart_upload::ListedChecksum;
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
-use roxmltree::Node;
-
-/// The per-part checksum elements S3 may list, with their algorithm's name.
-const PART_CHECKSUMS: [(&str, &str); 5] = [
-    ("ChecksumCRC64NVME", "CRC64NVME"),
-    ("ChecksumCRC32", "CRC32"),
-    ("ChecksumCRC32C", "CRC32C"),
-    ("ChecksumSHA1", "SHA1"),
-    ("ChecksumSHA256", "SHA256"),
-];
+use crate::core::checksum::Algorithm;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedPart {
     pub number: u32,
     pub etag: String,
     pub size: u64,
-    pub checksum_crc64nvme: Option<String>,
+    /// The part's flexible checksum (base64) and its algorithm, if it has one.
+    pub checksum: Option<(Algorithm, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +19,7 @@ pub struct PartsPage {
     pub parts: Vec<ListedPart>,
     /// The `part-number-marker` of the next page; `None` on the last page.
     pub next_marker: Option<u32>,
-    /// What the upload was created with: as the result says, or (stores that do not say) as its first part shows.
+    /// What the upload was created with: as the result says, or (stores that do not say) as its parts show.
     pub checksum: ListedChecksum,
 }
 
@@ -49,7 +41,7 @@ pub fn parse(resp: &Response) -> Result<PartsPage, S3Error> {
                     number: xml::parse_num(p, "PartNumber")?,
                     etag: xml::text(p, "ETag")?,
                     size: xml::parse_num(p, "Size")?,
-                    checksum_crc64nvme: xml::text(p, "ChecksumCRC64NVME"),
+                    checksum: xml::checksum(p),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -57,16 +49,15 @@ pub fn parse(resp: &Response) -> Result<PartsPage, S3Error> {
         let next_marker =
             xml::flag(root, "IsTruncated").then(|| xml::parse_num(root, "NextPartNumberMarker").or_else(|| parts.last().map(|p| p.number))).flatten();
         let mut checksum = ListedChecksum::read(root);
-        if let (None, Some(first)) = (&checksum.algorithm, xml::child(root, "Part")) {
-            checksum.algorithm = Some(part_algorithm(first));
+        // A store that does not say: the algorithm every listed part shows (parts that disagree say nothing).
+        let mut shown = parts.iter().map(|p| p.checksum.as_ref().map(|(algorithm, _)| algorithm.name().to_string()));
+        if let (None, Some(first)) = (&checksum.algorithm, shown.next()) {
+            if shown.all(|other| other == first) {
+                checksum.algorithm = Some(first);
+            }
         }
         Some(PartsPage { parts, next_marker, checksum })
     })
-}
-
-/// The algorithm of the checksum a listed part carries, if any.
-fn part_algorithm(part: Node) -> Option<String> {
-    PART_CHECKSUMS.iter().find(|(element, _)| xml::child(part, element).is_some()).map(|(_, name)| name.to_string())
 }
 
 #[cfg(test)]
@@ -124,7 +115,7 @@ mod tests {
         let body = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag><Size>5</Size><ChecksumCRC64NVME>AAAAAAAAAAE=</ChecksumCRC64NVME></Part></ListPartsResult>";
         let page = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         assert_eq!(page.next_marker, None);
-        assert_eq!(page.parts[0].checksum_crc64nvme.as_deref(), Some("AAAAAAAAAAE="));
+        assert_eq!(page.parts[0].checksum, Some((Algorithm::Crc64Nvme, "AAAAAAAAAAE=".into())));
         assert_eq!(page.checksum.algorithm, Some(Some("CRC64NVME".into())), "shown by the part");
     }
 
@@ -136,7 +127,7 @@ mod tests {
         assert_eq!((reported.algorithm, reported.kind.as_deref()), (Some(Some("CRC32".into())), Some("COMPOSITE")));
         let part =
             |extra: &str| format!("<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>e</ETag><Size>5</Size>{extra}</Part></ListPartsResult>");
-        assert_eq!(parse_body(&part("<ChecksumSHA256>x</ChecksumSHA256>")).algorithm, Some(Some("SHA256".into())));
+        assert_eq!(parse_body(&part("<ChecksumCRC32>AAAAAA==</ChecksumCRC32>")).algorithm, Some(Some("CRC32".into())));
         assert_eq!(parse_body(&part("")).algorithm, Some(None), "a part without one");
         assert_eq!(parse_body("<ListPartsResult></ListPartsResult>").algorithm, None, "no part, nothing said");
     }

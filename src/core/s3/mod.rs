@@ -7,6 +7,7 @@ pub mod error;
 pub mod head_object;
 pub mod list_multipart_uploads;
 pub mod list_parts;
+pub mod names;
 pub mod put_object;
 pub mod sign;
 pub mod upload_part;
@@ -38,7 +39,8 @@ pub struct Endpoint {
     /// `scheme://host[:port]`, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:3900`.
     pub url: String,
     pub region: String,
-    /// `endpoint/bucket/key` instead of `bucket.endpoint/key` (most S3-compatible stores want this).
+    /// `endpoint/bucket/key` instead of `bucket.endpoint/key` (most S3-compatible stores want this). Used anyway
+    /// where virtual hosts cannot work ([`names::needs_path_style`]).
     pub force_path_style: bool,
 }
 

@@ -2,7 +2,7 @@
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html>
 use super::error::expect_success;
 use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
-use crate::core::checksum;
+use crate::core::checksum::Algorithm;
 use crate::core::codes::CORS_ETAG_HIDDEN;
 use crate::core::plan::Part;
 
@@ -15,9 +15,9 @@ pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, part: &Par
     }
 }
 
-/// Adds the part's CRC-64/NVME: S3 rejects the part (BadDigest) if the bytes it got differ.
-pub fn add_checksum(request: &mut Request, crc: u64) {
-    request.headers.push((checksum::HEADER.into(), checksum::to_base64(crc)));
+/// Adds the part's CRC: S3 rejects the part (BadDigest) if the bytes it got differ.
+pub fn add_checksum(request: &mut Request, algorithm: Algorithm, crc: u64) {
+    request.headers.push((algorithm.header().into(), algorithm.to_base64(crc)));
 }
 
 /// The part's ETag. A browser only shows the header if the bucket's CORS rule exposes it; without it the upload

@@ -1,5 +1,5 @@
 //! URLs for S3 requests, encoded the way SigV4 expects (S3 signs the path encoded once).
-use super::{Endpoint, Object};
+use super::{names, Endpoint, Object};
 
 /// RFC 3986 unreserved characters stay; everything else is %XX. `/` stays in keys when `keep_slash`.
 fn encode(text: &str, keep_slash: bool) -> String {
@@ -23,7 +23,7 @@ pub(super) fn decode(text: &str) -> Option<String> {
 /// The bucket's base URL, path style or virtual-hosted style.
 pub(super) fn bucket_url(endpoint: &Endpoint, bucket: &str) -> String {
     let base = endpoint.url.trim_end_matches('/');
-    if endpoint.force_path_style {
+    if endpoint.force_path_style || names::needs_path_style(endpoint, bucket) {
         return format!("{base}/{}", encode(bucket, false));
     }
     match base.split_once("://") {
@@ -68,5 +68,17 @@ mod tests {
     fn virtual_hosted_style_puts_the_bucket_in_the_host() {
         let object = Object { bucket: "photos".into(), key: "k".into() };
         assert_eq!(object_url(&endpoint(false), &object, &[("uploads", "")]), "https://photos.s3.amazonaws.com/k?uploads=");
+    }
+
+    #[test]
+    fn buckets_a_wildcard_certificate_cannot_cover_use_path_style() {
+        let object = Object { bucket: "my.Photos_1".into(), key: "k".into() };
+        assert_eq!(object_url(&endpoint(false), &object, &[]), "https://s3.amazonaws.com/my.Photos_1/k");
+    }
+
+    #[test]
+    fn odd_keys_are_sent_exactly() {
+        let object = Object { bucket: "b".into(), key: "/a//b?c#d%e\u{1}".into() };
+        assert_eq!(object_url(&endpoint(true), &object, &[]), "https://s3.amazonaws.com/b//a//b%3Fc%23d%25e%01");
     }
 }

@@ -1,4 +1,5 @@
 //! Small helpers over roxmltree for S3's XML: S3 answers use a default namespace, so elements are matched by local name.
+use crate::core::checksum::Algorithm;
 use roxmltree::{Document, Node};
 
 pub(super) fn child<'a>(node: Node<'a, 'a>, name: &str) -> Option<Node<'a, 'a>> {
@@ -19,6 +20,22 @@ pub(super) fn parse_num<T: std::str::FromStr>(node: Node, name: &str) -> Option<
 
 pub(super) fn flag(node: Node, name: &str) -> bool {
     text(node, name).is_some_and(|t| t.trim() == "true")
+}
+
+/// The flexible checksum an element carries (`ChecksumCRC64NVME`, `ChecksumCRC32C` or `ChecksumCRC32`), if any.
+pub(super) fn checksum(node: Node) -> Option<(Algorithm, String)> {
+    Algorithm::ALL.into_iter().find_map(|a| text(node, a.xml_tag()).map(|v| (a, v)))
+}
+
+/// S3 echoes keys as they are, and XML 1.0 cannot carry control characters other than tab, CR and LF: they
+/// become U+FFFD so the rest of the answer can be read (a key read from it then differs from ours, which is safe:
+/// an upload of another key is never continued).
+pub(super) fn readable(body: &str) -> std::borrow::Cow<'_, str> {
+    let invalid = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    match body.contains(invalid) {
+        true => body.replace(invalid, "\u{FFFD}").into(),
+        false => body.into(),
+    }
 }
 
 /// The root element if it has the expected name.

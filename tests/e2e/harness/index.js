@@ -9,7 +9,7 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  * Starts uploading the file selected in #file and returns at once; the upload is window.currentUpload:
  *   { handle (the library's UploadHandle: pause(), resume(), cancel()), outcome (a promise of what runUpload
  *     resolves to), live (window.harnessLive) }.
- * opts: { endpoint, region, bucket, key, contentType?, ...any other Uploader option (partSize, minPartSize,
+ * opts: { endpoint, region, bucket, key, contentType?, ...any other Uploader option (forcePathStyle, default true here; partSize, minPartSize,
  *         concurrency, stallTimeoutMs, serverRetries, checksums, resume, ifExists…), passed on as is,
  *         credentials?: { accessKeyId, secretAccessKey, sessionToken, expiration } — else fetched from
  *         credentialsUrl (default '/credentials') on every call of the library's credentials callback,
@@ -21,15 +21,16 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  *   states:   [{ t, state, nextTryAt?, errorCode? }]
  *   parts:    [{ t, partNumber, size, checksum, resumed, partsDone, totalParts }]
  *   errors:   [{ t, code, message, retryable }]
+ *   checksums: [{ t, status, algorithm, message }] (the library's `checksums` events)
  *   credentialCalls / signCalls: [t…] when the library asked for credentials / a signature
  * The same record, live while the upload runs, is window.harnessLive (t0: when the upload started).
  */
 window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, key, contentType, ...options }) => {
   const file = document.getElementById('file').files[0];
   const started = performance.now();
-  const live = { t0: started, progress: [], states: [], parts: [], errors: [], credentialCalls: [], signCalls: [] };
+  const live = { t0: started, progress: [], states: [], parts: [], errors: [], checksums: [], credentialCalls: [], signCalls: [] };
   window.harnessLive = live;
-  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, parts: live.parts, errors: live.errors,
+  const done = (outcome) => ({ ...outcome, progress: live.progress, states: live.states, parts: live.parts, errors: live.errors, checksums: live.checksums,
     credentialCalls: live.credentialCalls, signCalls: live.signCalls, ms: performance.now() - started });
   let handle = null;
   let outcome;
@@ -47,7 +48,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
       live.credentialCalls.push(performance.now());
       return credentials ?? fetchJson(credentialsUrl);
     };
-    const uploader = new Uploader({ ...options, forcePathStyle: true, ...(signUrl ? { sign } : { credentials: getCredentials }) });
+    const uploader = new Uploader({ forcePathStyle: true, ...options, ...(signUrl ? { sign } : { credentials: getCredentials }) });
     handle = uploader.start(file, {
       key,
       contentType,
@@ -56,6 +57,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
       onState: (state) => live.states.push({ t: performance.now(), ...state }),
       onPart: (part) => live.parts.push({ t: performance.now(), ...part }),
       onError: (error) => live.errors.push({ t: performance.now(), ...error }),
+      onChecksums: (event) => live.checksums.push({ t: performance.now(), ...event }),
     });
     outcome = handle.done.then((result) => {
       const copy = {};
