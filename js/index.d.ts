@@ -26,7 +26,48 @@ export interface SignedRequest {
   url?: string;
 }
 
-interface CommonOptions {
+/** How the object is made, as CreateMultipartUpload and PutObject take it (the same names as `@aws-sdk/client-s3`'s
+ *  params, camelCased). Give them to `start()`, or to `new Uploader()` as defaults that `start()` overrides, each
+ *  option whole. Every value is checked before any request (an `InvalidOptions` error says what is wrong). Headers
+ *  are signed like the rest, and a resumed upload is continued only if it was made with the same options. */
+export interface ObjectOptions {
+  /** `x-amz-meta-<name>`. Names are HTTP header names (S3 stores them lower-case); names and values together at
+   *  most 2 KB. Values with non-ASCII characters are sent RFC 2047-encoded (`=?UTF-8?B?…?=`), as S3 stores and
+   *  returns them. */
+  metadata?: Record<string, string>;
+  cacheControl?: string;
+  /** Printable ASCII: for any file name use `contentDisposition(name)` (RFC 6266 `filename*`). */
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  /** Sent as an HTTP date. */
+  expires?: Date | string | number;
+  /** `{ project: "blue" }` or `"project=blue&team=a"` (URL-encoded): at most 10 tags, keys of 1–128 and values of
+   *  up to 256 characters (letters, digits, spaces and `+ - = . _ : / @`). `x-amz-tagging`; needs `s3:PutObjectTagging`. */
+  tagging?: Record<string, string> | string;
+  /** A canned ACL (`x-amz-acl`); needs `s3:PutObjectAcl`, and a bucket whose Object Ownership allows ACLs. */
+  acl?: "private" | "public-read" | "public-read-write" | "authenticated-read" | "aws-exec-read" | "bucket-owner-read" | "bucket-owner-full-control";
+  /** `x-amz-storage-class`: one of S3's classes (STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, …). */
+  storageClass?: string;
+  serverSideEncryption?: "AES256" | "aws:kms" | "aws:kms:dsse";
+  /** The KMS key (id, ARN or alias) for `aws:kms` / `aws:kms:dsse`. */
+  sseKmsKeyId?: string;
+  /** S3 Bucket Key for `aws:kms`. */
+  bucketKeyEnabled?: boolean;
+  /** SSE-C: your 256-bit key in base64. Every UploadPart, ListParts and CompleteMultipartUpload repeats it (with
+   *  its MD5); it is never stored (the resume record holds only a checksum of its MD5). Reading the object needs
+   *  the same key. */
+  sseCustomerKey?: string;
+  /** `x-amz-expected-bucket-owner` on every request: a 12-digit account id. */
+  expectedBucketOwner?: string;
+  /** `x-amz-request-payer` on every request, for requester-pays buckets. */
+  requestPayer?: "requester";
+  /** Any other header CreateMultipartUpload / PutObject take (e.g. `x-amz-grant-read`,
+   *  `x-amz-website-redirect-location`); refused if the library or one of the options above sets it. */
+  headers?: Record<string, string>;
+}
+
+interface CommonOptions extends ObjectOptions {
   /** e.g. "https://s3.eu-west-1.amazonaws.com" or "http://127.0.0.1:3900". */
   endpoint: string;
   region: string;
@@ -148,13 +189,15 @@ export interface UploadEvents {
   checksums: ChecksumsEvent;
 }
 
-export interface UploadOptions {
+export interface UploadOptions extends ObjectOptions {
   /** The object key, exactly as given (spaces, +, %, ?, #, unicode, //, a leading / are all kept). Rejected with
    *  InvalidKey before any request: a "." or ".." path segment (browsers remove it from the URL), over 1,024
    *  bytes of UTF-8. */
   key: string;
   /** Default: the file's type, if it has one. */
   contentType?: string;
+  /** Aborting it is `cancel()`: the upload is removed from the server and `done` rejects with code `Cancelled`. */
+  signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
   onState?: (state: UploadState) => void;
   onPart?: (part: PartEvent) => void;
@@ -178,8 +221,14 @@ export interface UploadResult {
   checksum: string | null;
   /** Parts of an earlier unfinished upload that matched the file and were not sent again. */
   resumedParts: number;
-  /** The same file was already at the key (same size and checksum): nothing was sent. */
+  /** The same file was already at the key (same size and checksum): nothing was sent. Never with object options
+   *  (the object there may have been made with other ones). */
   alreadyUploaded: boolean;
+  /** As S3 returned them (`x-amz-version-id`, `x-amz-server-side-encryption`, `x-amz-checksum-type`); null when
+   *  it did not, or when the bucket's CORS rule does not list them in ExposeHeaders. */
+  versionId: string | null;
+  serverSideEncryption: string | null;
+  checksumType: string | null;
 }
 
 /** What an upload rejects with: `code` is S3's error code or one of ours (CorsEtagHidden, NetworkError,
@@ -219,6 +268,10 @@ export interface UploadHandle {
    *  ListParts shows it is gone). A Complete already in flight wins. */
   cancel(): void;
 }
+
+/** A Content-Disposition value for any file name (RFC 6266): `attachment; filename="<ASCII fallback>";
+ *  filename*=UTF-8''<percent-encoded name>`. `type` is "attachment" (the default) or "inline". */
+export declare function contentDisposition(filename: string, type?: "attachment" | "inline"): string;
 
 /** Uploads files to one bucket with S3 multipart uploads that survive network loss, reloads and crashes. */
 export declare class Uploader {

@@ -1,6 +1,7 @@
 // resumable-s3: the package's entry. `Uploader` runs many uploads that share one concurrency limit, each with an
 // `UploadHandle` (events, pause / resume / cancel); the wasm engine does the work, on the page or in a worker.
 import { Emitter } from './emitter.js';
+import { uploadError } from './errors.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
@@ -64,6 +65,26 @@ class UploadHandle {
   }
 }
 
+// Aborting the signal is cancel(), as lib-storage's abortController and fetch users expect: done rejects with
+// code Cancelled once the multipart upload is removed from the server.
+function abortWith(signal, handle) {
+  if (signal.aborted) return handle.cancel();
+  const abort = () => handle.cancel();
+  signal.addEventListener('abort', abort, { once: true });
+  const stopListening = () => signal.removeEventListener('abort', abort);
+  handle.done.then(stopListening, stopListening);
+}
+
+/**
+ * A Content-Disposition value for any file name (RFC 6266): an ASCII fallback in `filename`, the exact name
+ * UTF-8 percent-encoded in `filename*` (RFC 8187), which browsers prefer when saving the object.
+ */
+export function contentDisposition(filename, type = 'attachment') {
+  const fallback = String(filename).replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
 export class Uploader {
   #engine;
   #events = new Emitter();
@@ -78,7 +99,10 @@ export class Uploader {
 
   start(file, options = {}) {
     if (this.#destroyed) throw new Error('this Uploader was destroyed: create a new one');
-    const { onProgress, onState, onPart, onError, onChecksums, ...uploadOptions } = options;
+    const { onProgress, onState, onPart, onError, onChecksums, signal, ...uploadOptions } = options;
+    if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
+      throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: 'signal must be an AbortSignal (e.g. new AbortController().signal)' });
+    }
     const callbacks = { onProgress, onState, onPart, onError, onChecksums };
     // The same file to the same key again while it uploads: the running upload, with these callbacks added.
     const running = this.uploads.find((upload) => upload.sends(file, uploadOptions.key));
@@ -97,6 +121,7 @@ export class Uploader {
     this.#uploads.add(handle);
     const forget = () => this.#uploads.delete(handle);
     task.done.then(forget, forget);
+    if (signal) abortWith(signal, handle);
     return handle;
   }
 

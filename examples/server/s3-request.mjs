@@ -19,15 +19,22 @@ const ACTIONS = [
 ];
 
 // Headers the browser may have signed. Anything else is refused: x-amz-copy-source would turn UploadPart or
-// PutObject into a copy of any object the signing role can read, x-amz-acl or x-amz-grant-* could publish
-// the object, x-amz-date / x-amz-security-token / authorization are the signer's to set.
+// PutObject into a copy of any object the signing role can read, x-amz-grant-* could publish the object (and
+// x-amz-acl may only name an ACL of `allowedAcls`), x-amz-website-redirect-location could send readers of the
+// object anywhere, x-amz-date / x-amz-security-token / authorization are the signer's to set. The object options'
+// headers (tags, storage class, encryption, SSE-C, bucket owner, requester pays) are the library's to send.
 const HEADERS = new Set([
   'x-amz-content-sha256', 'content-type', 'content-md5', 'content-disposition', 'content-encoding', 'content-language',
   'cache-control', 'expires', 'if-match', 'if-none-match', 'x-amz-checksum-algorithm', 'x-amz-checksum-type',
   'x-amz-checksum-mode', 'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme',
   'x-amz-checksum-sha1', 'x-amz-checksum-sha256', 'x-amz-sdk-checksum-algorithm', 'x-amz-mp-object-size',
+  'x-amz-tagging', 'x-amz-storage-class', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-bucket-key-enabled', 'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-server-side-encryption-customer-key', 'x-amz-server-side-encryption-customer-key-md5',
+  'x-amz-expected-bucket-owner', 'x-amz-request-payer',
 ]);
-const headerAllowed = (name) => HEADERS.has(name) || /^x-amz-meta-[a-z0-9-]+$/.test(name);
+// Metadata names as the library sends them: HTTP token characters, lower-case.
+const headerAllowed = (name) => HEADERS.has(name) || /^x-amz-meta-[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
 
 // S3 signs the path and query as sent, encoded once. The browser library encodes exactly like this (RFC 3986
 // unreserved characters stay); anything encoded differently is refused rather than guessed at, so what we
@@ -75,7 +82,7 @@ function locate(url, endpoint) {
  * Checks `{ method, url, headers }` against the policy. Returns `{ action, method, url, query, headers }` (the
  * parsed URL, decoded query, lowercase headers) or throws Refused with the reason.
  */
-export function checkRequest({ method, url, headers }, { endpoint, bucket, prefix }) {
+export function checkRequest({ method, url, headers }, { endpoint, bucket, prefix, allowedAcls = [] }) {
   if (typeof method !== 'string' || typeof url !== 'string') throw new Refused('method and url must be strings');
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) throw new Refused('headers must be an object');
   let parsed;
@@ -110,7 +117,11 @@ export function checkRequest({ method, url, headers }, { endpoint, bucket, prefi
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (typeof value !== 'string') throw new Refused(`header ${lower} must be a string`);
-    if (!headerAllowed(lower)) throw new Refused(`header ${lower} may not be signed`);
+    if (lower === 'x-amz-acl' && typeof value === 'string') {
+      if (!allowedAcls.includes(value)) throw new Refused(`ACL ${value} is not allowed (allowedAcls: ${allowedAcls.join(', ') || 'none'})`);
+    } else if (!headerAllowed(lower)) {
+      throw new Refused(`header ${lower} may not be signed`);
+    }
     lowercase[lower] = value;
   }
   if (!lowercase['x-amz-content-sha256']) throw new Refused('x-amz-content-sha256 is required (e.g. UNSIGNED-PAYLOAD)');

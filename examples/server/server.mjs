@@ -37,6 +37,8 @@ class HttpError extends Error {
  *   durationSeconds lifetime of /credentials (default 3600; STS allows 900 up to the role's maximum)
  *   allowedOrigin   origin(s) allowed to call from another origin: a string, an array, or '*' (default: none)
  *   forcePathStyle  reported by /config for the page's Uploader (default false)
+ *   allowedAcls     canned ACLs (the Uploader's `acl` option, header x-amz-acl) /sign may sign, e.g.
+ *                   ['bucket-owner-full-control'] (default: none; x-amz-grant-* are always refused)
  *   authorize       (req) => boolean | Promise<boolean>: your login check, 401 when false (default: everyone)
  */
 export function createServer(options) {
@@ -124,6 +126,7 @@ function resolveOptions(options) {
     stsEndpoint: options.stsEndpoint,
     durationSeconds: options.durationSeconds ?? 3600,
     forcePathStyle: options.forcePathStyle ?? false,
+    allowedAcls: options.allowedAcls ?? [],
     allowedOrigins: Array.isArray(origins) ? origins : [origins],
     authorize: options.authorize ?? (() => true),
   };

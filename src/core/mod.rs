@@ -7,6 +7,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod machine;
 pub mod notice;
+pub mod object_options;
 pub mod plan;
 pub mod progress;
 pub mod record;

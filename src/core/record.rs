@@ -15,6 +15,10 @@ pub struct UploadRecord {
     pub part_size: u64,
     /// The checksum the upload was created with (`None`: none): an upload of another kind is not continued.
     pub checksum_algorithm: Option<String>,
+    /// [`crate::core::object_options::ObjectOptions::fingerprint`] of what the upload was created with (metadata,
+    /// encryption, tags…): an upload made with other options is not continued. Never the SSE-C key itself.
+    #[serde(default)]
+    pub options_hash: Option<String>,
     pub created_at_ms: u64,
 }
 
@@ -30,7 +34,8 @@ mod tests {
 
     #[test]
     fn expires_after_the_max_age() {
-        let record = UploadRecord { id: "i".into(), upload_id: "u".into(), part_size: 1, checksum_algorithm: None, created_at_ms: 1_000 };
+        let record =
+            UploadRecord { id: "i".into(), upload_id: "u".into(), part_size: 1, checksum_algorithm: None, options_hash: None, created_at_ms: 1_000 };
         assert!(!record.expired(1_000 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
         assert!(record.expired(1_001 + DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AGE_MS));
     }

@@ -66,13 +66,17 @@ impl Engine {
                 Either::Right(_) => None,
             };
             let mut persistence = match spec.resume && spec.plan.size > 0 {
-                true => persist::Persistence::open(id).await,
+                true => persist::Persistence::open(id, &spec).await,
                 false => None,
             };
             if let Some(persistence) = persistence.as_mut() {
-                if let Some((upload_id, part_size)) = persistence.known_upload(spec.checksum()).await {
-                    spec.known_upload_id = Some(upload_id);
-                    spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
+                match persistence.known_upload(spec.checksum()).await {
+                    persist::Remembered::Upload { upload_id, part_size } => {
+                        spec.known_upload_id = Some(upload_id);
+                        spec.plan = spec.plan.continuing(part_size).unwrap_or(spec.plan);
+                    }
+                    persist::Remembered::OtherOptions => spec.recorded_otherwise = true,
+                    persist::Remembered::Nothing => {}
                 }
             }
             let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence.as_mut()).await;

@@ -5,10 +5,12 @@ use crate::core::checksum::Algorithm;
 use crate::core::codes::{FILE_TOO_LARGE, INVALID_KEY, INVALID_OPTIONS};
 use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
+use crate::core::object_options::{ObjectOptions, ObjectOptionsInput, Tagging};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{names, Endpoint, Object};
 use js_sys::{Function, Reflect};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
@@ -58,6 +60,8 @@ pub struct UploaderOptions {
     checksum_algorithm: Algorithm,
     resume: bool,
     overwrite: bool,
+    /// The object options given to `new Uploader`: each is the default of the same option of `start()`.
+    object_defaults: RawObjectOptions,
 }
 
 impl UploaderOptions {
@@ -103,6 +107,9 @@ impl UploaderOptions {
                 ))
             }
         };
+        let object_defaults = RawObjectOptions::from_js(value)?;
+        // Checked now, so that a wrong default fails here rather than on every upload.
+        ObjectOptions::new(&object_defaults.clone().input()).map_err(invalid)?;
         let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
         let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
         let mut policy = Policy::default();
@@ -128,6 +135,7 @@ impl UploaderOptions {
                 Some("error") => false,
                 Some(other) => return Err(invalid(format!("ifExists must be 'overwrite' or 'error', got '{other}'"))),
             },
+            object_defaults,
         };
         Ok((options, signer))
     }
@@ -144,10 +152,12 @@ impl UploaderOptions {
             }
             PlanError::PartSizeTooLarge { requested } => invalid(format!("partSize {requested} is more than S3's largest part (5 GiB)")),
         })?;
+        let object_options = upload.object.clone().over(self.object_defaults.clone()).input();
         Ok(UploadSpec {
             endpoint: self.endpoint.clone(),
             object: Object { bucket: self.bucket.clone(), key: upload.key.clone() },
             content_type: upload.content_type.clone(),
+            object_options: ObjectOptions::new(&object_options).map_err(invalid)?,
             plan,
             concurrency: self.concurrency,
             policy: self.policy,
@@ -156,6 +166,7 @@ impl UploaderOptions {
             checksums_required: self.checksums_required,
             resume: self.resume,
             known_upload_id: None,
+            recorded_otherwise: false,
             overwrite: self.overwrite,
             // Jitter only needs to differ between browsers and uploads.
             seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
@@ -180,10 +191,11 @@ struct RawUploadOptions {
     content_type: Option<String>,
 }
 
-/// `start(file, { key, contentType })`.
+/// `start(file, { key, contentType, ...object options })`.
 pub struct UploadOptions {
     pub key: String,
     pub content_type: Option<String>,
+    object: RawObjectOptions,
 }
 
 impl UploadOptions {
@@ -193,6 +205,99 @@ impl UploadOptions {
             return Err(UploadError::new(INVALID_KEY, format!("{INVALID_KEY}: {problem}")));
         }
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
-        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type) })
+        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), object: RawObjectOptions::from_js(value)? })
+    }
+}
+
+/// The object options as JS gives them (names as in core::object_options), in `start()` or `new Uploader()`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawObjectOptions {
+    metadata: Option<BTreeMap<String, String>>,
+    cache_control: Option<String>,
+    content_disposition: Option<String>,
+    content_encoding: Option<String>,
+    content_language: Option<String>,
+    /// A `Date`, date string or epoch ms: read apart, as an HTTP date.
+    #[serde(skip)]
+    expires: Option<String>,
+    tagging: Option<RawTagging>,
+    acl: Option<String>,
+    storage_class: Option<String>,
+    server_side_encryption: Option<String>,
+    sse_kms_key_id: Option<String>,
+    bucket_key_enabled: Option<bool>,
+    sse_customer_key: Option<String>,
+    expected_bucket_owner: Option<String>,
+    request_payer: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(untagged)]
+enum RawTagging {
+    Encoded(String),
+    Pairs(BTreeMap<String, String>),
+}
+
+impl RawObjectOptions {
+    fn from_js(value: &JsValue) -> Result<Self, UploadError> {
+        let mut raw: Self = serde_wasm_bindgen::from_value(value.clone())
+            .map_err(|e| invalid(format!("{e} (metadata and headers are objects of strings, tagging one of strings or a URL-encoded string)")))?;
+        let expires = Reflect::get(value, &"expires".into()).unwrap_or(JsValue::UNDEFINED);
+        if !expires.is_undefined() && !expires.is_null() {
+            let date = js_sys::Date::new(&expires);
+            if date.get_time().is_nan() || !(expires.is_string() || expires.as_f64().is_some() || expires.is_instance_of::<js_sys::Date>()) {
+                return Err(invalid(format!("expires must be a Date, a date string or epoch milliseconds, got {expires:?}")));
+            }
+            raw.expires = Some(date.to_utc_string().into());
+        }
+        Ok(raw)
+    }
+
+    /// These options, each falling back to the same one of `defaults`.
+    fn over(self, defaults: Self) -> Self {
+        Self {
+            metadata: self.metadata.or(defaults.metadata),
+            cache_control: self.cache_control.or(defaults.cache_control),
+            content_disposition: self.content_disposition.or(defaults.content_disposition),
+            content_encoding: self.content_encoding.or(defaults.content_encoding),
+            content_language: self.content_language.or(defaults.content_language),
+            expires: self.expires.or(defaults.expires),
+            tagging: self.tagging.or(defaults.tagging),
+            acl: self.acl.or(defaults.acl),
+            storage_class: self.storage_class.or(defaults.storage_class),
+            server_side_encryption: self.server_side_encryption.or(defaults.server_side_encryption),
+            sse_kms_key_id: self.sse_kms_key_id.or(defaults.sse_kms_key_id),
+            bucket_key_enabled: self.bucket_key_enabled.or(defaults.bucket_key_enabled),
+            sse_customer_key: self.sse_customer_key.or(defaults.sse_customer_key),
+            expected_bucket_owner: self.expected_bucket_owner.or(defaults.expected_bucket_owner),
+            request_payer: self.request_payer.or(defaults.request_payer),
+            headers: self.headers.or(defaults.headers),
+        }
+    }
+
+    fn input(self) -> ObjectOptionsInput {
+        ObjectOptionsInput {
+            metadata: self.metadata.unwrap_or_default().into_iter().collect(),
+            cache_control: self.cache_control,
+            content_disposition: self.content_disposition,
+            content_encoding: self.content_encoding,
+            content_language: self.content_language,
+            expires: self.expires,
+            tagging: self.tagging.map(|t| match t {
+                RawTagging::Encoded(text) => Tagging::Encoded(text),
+                RawTagging::Pairs(pairs) => Tagging::Pairs(pairs.into_iter().collect()),
+            }),
+            acl: self.acl,
+            storage_class: self.storage_class,
+            server_side_encryption: self.server_side_encryption,
+            sse_kms_key_id: self.sse_kms_key_id,
+            bucket_key_enabled: self.bucket_key_enabled,
+            sse_customer_key: self.sse_customer_key,
+            expected_bucket_owner: self.expected_bucket_owner,
+            request_payer: self.request_payer,
+            headers: self.headers.unwrap_or_default().into_iter().collect(),
+        }
     }
 }

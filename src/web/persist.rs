@@ -14,6 +14,19 @@ pub struct Persistence {
     id: String,
     /// The upload id last written.
     saved: Option<String>,
+    /// What this upload creates the object with (see [`UploadRecord::options_hash`]).
+    options_hash: String,
+}
+
+/// What the store remembers of this file going to this object.
+pub enum Remembered {
+    Nothing,
+    Upload {
+        upload_id: String,
+        part_size: u64,
+    },
+    /// An upload made with other object options: it is not continued.
+    OtherOptions,
 }
 
 fn now_ms() -> u64 {
@@ -34,25 +47,29 @@ pub fn identify(file: &Blob, spec: &UploadSpec) -> String {
 
 impl Persistence {
     /// Opens the store and drops expired records; `id` is [`identify`]'s.
-    pub async fn open(id: String) -> Option<Self> {
+    pub async fn open(id: String, spec: &UploadSpec) -> Option<Self> {
         let store = Store::open().await.ok()?;
         for record in store.all().await.unwrap_or_default() {
             if record.expired(now_ms(), DEFAULT_MAX_AGE_MS) {
                 let _ = store.delete(&record.id).await;
             }
         }
-        Some(Self { store, id, saved: None })
+        let options_hash = spec.object_options.fingerprint(spec.content_type.as_deref());
+        Some(Self { store, id, saved: None, options_hash })
     }
 
     /// The upload this file was going into and its part size, if one is remembered with the same checksum
-    /// algorithm (or none).
-    pub async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Option<(String, u64)> {
-        let record = self.store.get(&self.id).await.ok()??;
+    /// algorithm (or none) and object options.
+    pub async fn known_upload(&mut self, checksum: Option<Algorithm>) -> Remembered {
+        let Ok(Some(record)) = self.store.get(&self.id).await else { return Remembered::Nothing };
         if record.checksum_algorithm.as_deref() != checksum.map(Algorithm::name) {
-            return None;
+            return Remembered::Nothing;
+        }
+        if record.options_hash.as_ref() != Some(&self.options_hash) {
+            return Remembered::OtherOptions;
         }
         self.saved = Some(record.upload_id.clone());
-        Some((record.upload_id, record.part_size))
+        Remembered::Upload { upload_id: record.upload_id, part_size: record.part_size }
     }
 
     /// Remembers `upload_id` (once per id).
@@ -60,8 +77,14 @@ impl Persistence {
         if self.saved.as_deref() == Some(upload_id) {
             return;
         }
-        let (id, checksum_algorithm) = (self.id.clone(), checksum.map(|a| a.name().to_string()));
-        let record = UploadRecord { id, upload_id: upload_id.to_string(), part_size, checksum_algorithm, created_at_ms: now_ms() };
+        let record = UploadRecord {
+            id: self.id.clone(),
+            upload_id: upload_id.to_string(),
+            part_size,
+            checksum_algorithm: checksum.map(|a| a.name().to_string()),
+            options_hash: Some(self.options_hash.clone()),
+            created_at_ms: now_ms(),
+        };
         if self.store.put(&record).await.is_ok() {
             self.saved = Some(record.upload_id);
         }

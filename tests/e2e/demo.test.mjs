@@ -2,13 +2,13 @@
 // throttled link) → real Garage, real random files on disk chosen with the file picker and dropped on the page.
 // Each step checks what is on screen (text and element states) and saves a screenshot into
 // test-output/screenshots/: idle, uploading, offline, resumed (reload, drop the same files again), done, and
-// failed (a key the server refuses, and a cancelled upload).
+// failed (a key the server refuses, and a cancelled upload); then the metadata and Content-Disposition fields.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { startDevServer } from '../support/dev-server.mjs';
 import { MiB, objectDigest, startHarness } from '../support/e2e.mjs';
 import { errors } from '../support/fault-proxy.mjs';
@@ -305,4 +305,19 @@ test('failed: the server refuses a key: "Failed: <what to fix>" and its code; a 
   assert.equal(await row('draft.bin').getAttribute('data-error-code'), 'Cancelled');
   await screenshot(t, 'failed');
   h.proxy.clearRules();
+});
+
+test('object options: the Metadata and Content-Disposition fields reach the object, a unicode file name included', { timeout: 60_000 }, async (t) => {
+  const name = 'Résumé 2026.pdf';
+  const file = h.randomFile(name, 64 * KiB);
+  await page.getByLabel('Metadata').fill('author=Ann; city=Zürich');
+  await page.getByLabel('Content-Disposition').selectOption('attachment');
+  await page.setInputFiles('#file', file.path);
+  await until(async () => (await look(name)).state === 'done', `${name} done`);
+  await screenshot(t, 'object-options');
+  const stored = await h.garage.s3.send(new HeadObjectCommand({ Bucket: h.garage.bucket, Key: keyOf(name) }));
+  assert.deepEqual(stored.Metadata, { author: 'Ann', city: `=?UTF-8?B?${Buffer.from('Zürich').toString('base64')}?=` });
+  assert.equal(stored.ContentDisposition, `attachment; filename="R_sum_ 2026.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%202026.pdf`);
+  await page.getByLabel('Metadata').fill('');
+  await page.getByLabel('Content-Disposition').selectOption('');
 });

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
-  PutObjectCommand, S3Client, UploadPartCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand,
+  HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { sessionPolicy } from '../../examples/server/policy.mjs';
@@ -386,6 +386,49 @@ test('/sign refuses (403) anything but multipart-upload actions on the bucket an
   }
   const notJson = await fetch(`${app.url}/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
   assert.equal(notJson.status, 400);
+});
+
+test("/sign signs the object options' headers and an ACL of allowedAcls only; moto stores what they say", async () => {
+  const withAcl = await exampleServer(moto, backend, { allowedAcls: ['bucket-owner-full-control'] });
+  try {
+    const key = `${PREFIX}signed/with-options.bin`;
+    const sha = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    const options = {
+      'x-amz-meta-author': 'Ann', 'content-disposition': 'attachment; filename="a.bin"', 'x-amz-tagging': 'project=blue',
+      'x-amz-storage-class': 'STANDARD_IA', 'x-amz-server-side-encryption': 'AES256', 'x-amz-acl': 'bucket-owner-full-control',
+      'x-amz-expected-bucket-owner': moto.accountId,
+    };
+    const request = { method: 'POST', url: objectUrl(key, '?uploads='), headers: { ...sha, ...options } };
+    const signed = await sign(request, withAcl.url);
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.equal((await sign(request)).status, 403, 'the default server allows no ACL at all');
+    for (const refused of [{ 'x-amz-acl': 'public-read' }, { 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' },
+      { 'x-amz-website-redirect-location': 'https://elsewhere.example/' }]) {
+      const { status, body } = await sign({ ...request, headers: { ...request.headers, ...refused } }, withAcl.url);
+      assert.equal(status, 403, `${JSON.stringify(refused)}: ${JSON.stringify(body)}`);
+    }
+    const create = await fetch(request.url, { method: 'POST', headers: signed.body.headers });
+    const uploadId = xmlField(await create.text(), 'UploadId');
+    assert.equal(create.status, 200);
+    const data = randomBytes(1000);
+    const signedPut = async (method, url, headers, body) => {
+      const { body: { headers: signedHeaders } } = await sign({ method, url, headers: { ...sha, ...headers } }, withAcl.url);
+      const res = await fetch(url, { method, headers: signedHeaders, body });
+      return { res, text: await res.text() };
+    };
+    const part = await signedPut('PUT', objectUrl(key, `?partNumber=1&uploadId=${enc(uploadId)}`), {}, data);
+    assert.equal(part.res.status, 200, part.text);
+    const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.res.headers.get('etag')}</ETag></Part></CompleteMultipartUpload>`;
+    const complete = await signedPut('POST', objectUrl(key, `?uploadId=${enc(uploadId)}`), { 'content-type': 'application/xml' }, xml);
+    assert.equal(complete.res.status, 200, complete.text);
+    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    assert.deepEqual([head.Metadata, head.ContentDisposition, head.StorageClass, head.ServerSideEncryption],
+      [{ author: 'Ann' }, 'attachment; filename="a.bin"', 'STANDARD_IA', 'AES256']);
+    const { TagSet } = await admin.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
+    assert.deepEqual(TagSet, [{ Key: 'project', Value: 'blue' }]);
+  } finally {
+    await withAcl.stop();
+  }
 });
 
 test('CORS: the allowed origin gets preflight and response headers, another origin none', async () => {

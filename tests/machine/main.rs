@@ -8,6 +8,7 @@ mod complete;
 mod credentials;
 mod files;
 mod network;
+mod object_options;
 mod parts;
 mod resume;
 mod retry;

@@ -4,6 +4,7 @@ use resumable_s3::core::checksum::{Algorithm, Crc64};
 use resumable_s3::core::error::UploadError;
 use resumable_s3::core::machine::{Action, Op, OpKind, Policy, Range, TransportError, Upload, UploadSpec};
 use resumable_s3::core::notice::{Notice, PartNotice};
+use resumable_s3::core::object_options::ObjectOptions;
 use resumable_s3::core::plan::{Part, PartPlan, MIB};
 use resumable_s3::core::s3::{Endpoint, Object, Response};
 
@@ -12,6 +13,7 @@ pub fn spec(size: u64, concurrency: usize) -> UploadSpec {
         endpoint: Endpoint { url: "http://127.0.0.1:3900".into(), region: "us-east-1".into(), force_path_style: true },
         object: Object { bucket: "b".into(), key: "k".into() },
         content_type: None,
+        object_options: ObjectOptions::default(),
         plan: PartPlan::new(size, Some(5 * MIB)).unwrap(),
         concurrency,
         policy: Policy::default(),
@@ -20,6 +22,7 @@ pub fn spec(size: u64, concurrency: usize) -> UploadSpec {
         checksums_required: false,
         resume: false,
         known_upload_id: None,
+        recorded_otherwise: false,
         overwrite: true,
         seed: 7,
         samples: vec![],

@@ -170,7 +170,7 @@ export function putBucketCors(s3, bucket, origins) {
         AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
         AllowedHeaders: ['*'],
         ExposeHeaders: ['ETag', 'Date', 'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-type',
-          'x-amz-request-id', 'x-amz-version-id'],
+          'x-amz-request-id', 'x-amz-version-id', 'x-amz-server-side-encryption'],
         MaxAgeSeconds: 600,
       }],
     },

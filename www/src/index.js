@@ -2,6 +2,7 @@
 import { Uploader } from 'resumable-s3';
 import { acceptFiles } from './file-drop.js';
 import { NetworkIndicator } from './network-indicator.js';
+import { objectOptions } from './object-options.js';
 import { UploadRow } from './upload-row.js';
 
 const $ = (id) => document.getElementById(id);
@@ -40,7 +41,8 @@ async function main() {
       active.get(key).highlight();
       return null;
     }
-    const handle = uploader.start(file, { key });
+    const fields = { metadata: $('metadata').value, disposition: $('disposition').value };
+    const handle = uploader.start(file, { key, ...objectOptions(file, fields) });
     const row = new UploadRow(handle, { bucket: config.bucket, announce });
     active.set(key, row);
     handle.done.catch(() => {}).finally(() => active.delete(key));

@@ -67,7 +67,7 @@ impl Upload {
             return match found {
                 Some(info) if self.is_this_upload(&info) => {
                     let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
-                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc);
+                    self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc, info.stored);
                     Ok(Answer::Done)
                 }
                 _ if resp.status == 403 => Err(S3Error::new(
@@ -82,7 +82,7 @@ impl Upload {
         match complete_multipart_upload::parse(resp) {
             Ok(done) => {
                 let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
-                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc);
+                self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc, done.stored);
                 Ok(Answer::Done)
             }
             // An unreadable 200: the connection may have dropped in the whitespace S3 sends while it assembles the

@@ -20,8 +20,8 @@ impl Upload {
 
     pub(super) fn on_create_answer(&mut self, kind: OpKind, resp: &Response) -> Result<Answer, S3Error> {
         if kind == OpKind::PutEmpty {
-            let etag = put_object::parse(resp).map_err(|err| self.refused_as_existing(err))?;
-            self.finish(etag, String::new(), None, None, None);
+            let (etag, stored) = put_object::parse(resp).map_err(|err| self.refused_as_existing(err))?;
+            self.finish(etag, String::new(), None, None, None, stored);
             return Ok(Answer::Done);
         }
         let upload_id = match create_multipart_upload::parse(resp) {

@@ -1,7 +1,7 @@
 //! Discovering what to continue: an unfinished upload of this key (ListMultipartUploads, then its parts with
 //! ListParts), or, when there is none, whether this very file is at the key already (HeadObject, then the file's CRC).
 use super::outcome::object_exists;
-use super::types::{OpKind, Range};
+use super::types::{OpKind, Range, UploadSpec};
 use super::{Answer, Phase, Step, Upload};
 use crate::core::codes;
 use crate::core::s3::list_parts::ListedPart;
@@ -66,7 +66,7 @@ impl Upload {
             Ok(page) => page,
             // The remembered upload was completed or aborted meanwhile: look for another, or start afresh.
             Err(err) if err.code == codes::NO_SUCH_UPLOAD => {
-                self.phase = Phase::FindingUpload { next: None, newest: None };
+                self.phase = Phase::discovering(&self.spec);
                 return Ok(Answer::Handled);
             }
             // Discovering (not listing again after Complete): an unreadable listing, or an upload created with
@@ -115,12 +115,22 @@ impl Upload {
     }
 
     fn on_head_object(&mut self, resp: &Response) -> Result<Answer, S3Error> {
+        // AWS answers HEAD without the SSE-C key of an object encrypted with one with 400: an object is there, and
+        // this upload (with its own key) can only replace it.
+        if resp.status == 400 && self.spec.object_options.has_customer_key() {
+            if !self.spec.overwrite {
+                return Err(object_exists());
+            }
+            self.phase = Phase::Creating { cancel_when_created: false };
+            return Ok(Answer::Done);
+        }
         // Not allowed to read the object (403) is treated as no object: the upload goes ahead.
         let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
         self.phase = match found {
             Some(info)
                 if info.size == self.spec.plan.size
-                    && self.spec.checksum().is_some_and(|a| info.checksum.as_ref().is_some_and(|c| c.algorithm == a)) =>
+                    && self.spec.checksum().is_some_and(|a| info.checksum.as_ref().is_some_and(|c| c.algorithm == a))
+                    && adopts_unrecorded(&self.spec) =>
             {
                 Phase::CheckingExisting { existing: Some(info), file_crc_asked: false }
             }
@@ -135,15 +145,32 @@ impl Upload {
         let Phase::CheckingExisting { existing: Some(info), .. } = &self.phase else { return };
         let same = info.checksum.as_ref().is_some_and(|c| c.algorithm.from_base64(&c.value) == Some(crc));
         if same {
-            let (etag, checksum) = (info.etag.clone().unwrap_or_default(), info.checksum.clone());
+            let (etag, checksum, stored) = (info.etag.clone().unwrap_or_default(), info.checksum.clone(), info.stored.clone());
             self.progress.confirmed(0, self.spec.plan.size, now_ms);
             self.already_uploaded = true;
-            self.finish(etag, String::new(), None, checksum, Some(crc));
+            self.finish(etag, String::new(), None, checksum, Some(crc), stored);
         } else if self.spec.overwrite {
             self.phase = Phase::Creating { cancel_when_created: false };
             self.control = super::task::Task::due(now_ms);
         } else {
             self.fail_s3(&object_exists());
+        }
+    }
+}
+
+/// What is on the server without a local record (an unfinished upload, an object) may be this upload's only when
+/// nothing but the content type shapes the object, and no record says this file went there with other options:
+/// otherwise its metadata, tags or encryption could be other than asked for.
+pub(super) fn adopts_unrecorded(spec: &UploadSpec) -> bool {
+    !spec.recorded_otherwise && !spec.object_options.shape_the_object()
+}
+
+impl Phase {
+    /// Where discovery starts without a remembered upload: ListMultipartUploads, or straight to HeadObject.
+    pub(super) fn discovering(spec: &UploadSpec) -> Self {
+        match adopts_unrecorded(spec) {
+            true => Phase::FindingUpload { next: None, newest: None },
+            false => Phase::CheckingExisting { existing: None, file_crc_asked: false },
         }
     }
 }

@@ -37,6 +37,7 @@ pub use types::{Action, Op, OpId, OpKind, Policy, Range, TransportError, UploadR
 use crate::core::codes::NETWORK_ERROR;
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ErrorNotice, Notice};
+use crate::core::object_options::Scope;
 use crate::core::progress::Progress;
 use crate::core::retry::ErrorClass;
 use crate::core::s3::head_object::ObjectInfo;
@@ -147,7 +148,7 @@ impl Upload {
         let phase = match (spec.plan.size, spec.resume, &spec.known_upload_id) {
             (0, _, _) => Phase::PuttingEmpty,
             (_, true, Some(upload_id)) => Phase::ListingParts { upload_id: upload_id.clone(), next: None, listed: vec![] },
-            (_, true, None) => Phase::FindingUpload { next: None, newest: None },
+            (_, true, None) => Phase::discovering(&spec),
             (_, false, _) => Phase::Creating { cancel_when_created: false },
         };
         Self {
@@ -218,8 +219,15 @@ impl Upload {
         self.next_id - 1
     }
 
-    /// Attempt `id` of a request, with what signing it needs to know.
-    fn op(&mut self, id: OpId, kind: OpKind, request: Request) -> Op {
+    /// Attempt `id` of a request, with the object options' headers for its kind and what signing it needs to know.
+    fn op(&mut self, id: OpId, kind: OpKind, mut request: Request) -> Op {
+        let scope = match kind {
+            OpKind::PutEmpty | OpKind::Create => Scope::Create,
+            OpKind::Part(_) | OpKind::ListParts | OpKind::Complete | OpKind::ConfirmComplete | OpKind::ConfirmAbort => Scope::ObjectData,
+            // Whatever is at the key, or the upload's end: no SSE-C key needed (HeadObject of another object would refuse it).
+            OpKind::FindUpload | OpKind::HeadObject | OpKind::Abort | OpKind::Discard => Scope::Other,
+        };
+        request.headers.extend(self.spec.object_options.headers(scope).cloned());
         let refresh_credentials = self.recovery.take_credentials_refresh();
         let region = self.recovery.region().unwrap_or(&self.spec.endpoint.region).to_string();
         Op { id, kind, request, refresh_credentials, clock_offset_ms: self.recovery.clock_offset_ms(), region }

@@ -6,11 +6,20 @@ use crate::core::codes::{self, CANCELLED};
 use crate::core::error::{Context, UploadError};
 use crate::core::notice::{ChecksumNotice, ErrorNotice, Notice, PartNotice};
 use crate::core::plan::Part;
-use crate::core::s3::{self, S3Error};
+use crate::core::s3::{self, S3Error, Stored};
 
 impl Upload {
-    /// `checksum` is the whole object's as the store reported it, `local_crc` the file's CRC it must equal.
-    pub(super) fn finish(&mut self, etag: String, location: String, upload_id: Option<String>, checksum: Option<Reported>, local_crc: Option<u64>) {
+    /// `checksum` is the whole object's as the store reported it, `local_crc` the file's CRC it must equal; `stored`
+    /// what the store says it made of the object (version, encryption).
+    pub(super) fn finish(
+        &mut self,
+        etag: String,
+        location: String,
+        upload_id: Option<String>,
+        checksum: Option<Reported>,
+        local_crc: Option<u64>,
+        stored: Stored,
+    ) {
         let object = &self.spec.object;
         let location = if location.starts_with("http://") || location.starts_with("https://") {
             location
@@ -47,6 +56,9 @@ impl Upload {
             checksum: checksum.map(|c| c.value),
             resumed_parts: self.resumed_parts,
             already_uploaded: self.already_uploaded,
+            version_id: stored.version_id,
+            server_side_encryption: stored.server_side_encryption,
+            checksum_type: stored.checksum_type,
         };
         self.phase = Phase::Finished(Ok(result));
     }

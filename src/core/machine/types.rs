@@ -1,6 +1,7 @@
 //! What the machine is given (the spec and its policy), what it asks the shell to do ([`Action`]), and what it
 //! tells (state, result).
 use crate::core::checksum::Algorithm;
+use crate::core::object_options::ObjectOptions;
 use crate::core::plan::{Part, PartPlan};
 use crate::core::retry::Backoff;
 use crate::core::s3::{Endpoint, Object, Request};
@@ -31,6 +32,8 @@ pub struct UploadSpec {
     pub endpoint: Endpoint,
     pub object: Object,
     pub content_type: Option<String>,
+    /// Metadata, encryption, tags…: headers of CreateMultipartUpload / PutObject, and those every request repeats.
+    pub object_options: ObjectOptions,
     pub plan: PartPlan,
     /// At most this many part uploads in flight.
     pub concurrency: usize,
@@ -46,6 +49,9 @@ pub struct UploadSpec {
     pub resume: bool,
     /// An upload of this file to this key remembered from an earlier session: listed first.
     pub known_upload_id: Option<String>,
+    /// The local record of this file going to this key was made with other object options: its upload is not
+    /// continued, and neither is one found on the server without a record.
+    pub recorded_otherwise: bool,
     /// With `resume`, an existing object at the key that is not this file: replaced, or an `ObjectExists` error.
     pub overwrite: bool,
     /// Seeds the backoff jitter.
@@ -74,6 +80,11 @@ pub struct UploadResult {
     pub resumed_parts: u32,
     /// The object was already there with this file's size and checksum: nothing was sent.
     pub already_uploaded: bool,
+    /// As S3 reported them (`x-amz-version-id`, `x-amz-server-side-encryption`, `x-amz-checksum-type`, which the
+    /// bucket's CORS rule must expose); `None` when it did not.
+    pub version_id: Option<String>,
+    pub server_side_encryption: Option<String>,
+    pub checksum_type: Option<String>,
 }
 
 impl UploadSpec {

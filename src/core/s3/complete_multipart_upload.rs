@@ -1,7 +1,7 @@
 //! CompleteMultipartUpload: `POST /key?uploadId=U` with every part's ETag in ascending order.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html>
 use super::error::parse_xml;
-use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error, Stored};
 use crate::core::checksum::{Algorithm, Reported};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Completed {
     pub etag: String,
     /// The whole object's checksum as S3 computed it, when it says.
     pub checksum: Option<Reported>,
+    /// Version and encryption from the headers; the checksum type from the body (`ChecksumType`) or a header.
+    pub stored: Stored,
 }
 
 /// `parts` must be in ascending part-number order (S3 rejects anything else with InvalidPartOrder).
@@ -43,11 +45,14 @@ pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, parts: &[C
 }
 
 pub fn parse(resp: &Response) -> Result<Completed, S3Error> {
+    let mut stored = Stored::from_headers(resp);
     parse_xml(resp, "CompleteMultipartUploadResult", |root| {
+        stored.checksum_type = xml::text(root, "ChecksumType").or(stored.checksum_type.take());
         Some(Completed {
             location: xml::text(root, "Location").unwrap_or_default(),
             etag: xml::text(root, "ETag")?,
             checksum: xml::checksum(root).map(|(algorithm, value)| Reported { algorithm, value, checksum_type: xml::text(root, "ChecksumType") }),
+            stored: stored.clone(),
         })
     })
 }
@@ -101,8 +106,13 @@ mod tests {
   <Bucket>Example-Bucket</Bucket>
   <Key>Example-Object</Key>
   <ETag>"3858f62230ac3c915f300c664312c11f-9"</ETag>
+  <ChecksumType>FULL_OBJECT</ChecksumType>
 </CompleteMultipartUploadResult>"#;
-        let done = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
+        let headers = vec![("x-amz-version-id".into(), "v2".into()), ("x-amz-server-side-encryption".into(), "AES256".into())];
+        let done = parse(&Response { status: 200, headers, body: body.into() }).unwrap();
+        let stored = &done.stored;
+        assert_eq!((stored.version_id.as_deref(), stored.server_side_encryption.as_deref()), (Some("v2"), Some("AES256")));
+        assert_eq!(stored.checksum_type.as_deref(), Some("FULL_OBJECT"));
         assert_eq!(done.etag, "\"3858f62230ac3c915f300c664312c11f-9\"");
         assert_eq!(done.location, "http://Example-Bucket.s3.region.amazonaws.com/Example-Object");
         assert_eq!(done.checksum, None);

@@ -1,6 +1,6 @@
 //! HeadObject: does the object exist, how large is it, what checksums does it carry.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html>
-use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use super::{url, Body, Endpoint, Method, Object, Request, Response, S3Error, Stored};
 use crate::core::checksum::{Algorithm, Reported};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -9,6 +9,7 @@ pub struct ObjectInfo {
     pub etag: Option<String>,
     /// The whole object's checksum, when asked for and the bucket's CORS rule exposes its header.
     pub checksum: Option<Reported>,
+    pub stored: Stored,
 }
 
 /// With `checksums`, asks for the object's checksums too (`x-amz-checksum-mode: ENABLED`): only then, as some
@@ -29,7 +30,7 @@ pub fn parse(resp: &Response) -> Result<Option<ObjectInfo>, S3Error> {
             let checksum = Algorithm::ALL
                 .into_iter()
                 .find_map(|algorithm| Some(Reported { algorithm, value: header(algorithm.header())?, checksum_type: header("x-amz-checksum-type") }));
-            Ok(Some(ObjectInfo { size, etag: header("etag"), checksum }))
+            Ok(Some(ObjectInfo { size, etag: header("etag"), checksum, stored: Stored::from_headers(resp) }))
         }
         _ => Err(S3Error::from_response(resp)),
     }

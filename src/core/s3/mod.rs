@@ -10,11 +10,13 @@ pub mod list_parts;
 pub mod names;
 pub mod put_object;
 pub mod sign;
+mod stored;
 pub mod upload_part;
 mod url;
 mod xml;
 
 pub use error::S3Error;
+pub use stored::Stored;
 
 /// A URL on the store to probe for reachability (the bucket's).
 pub fn probe_url(endpoint: &Endpoint, bucket: &str) -> String {

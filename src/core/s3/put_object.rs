@@ -2,7 +2,7 @@
 //! always carries a checksum of the (empty) body: Object Lock buckets refuse a PUT with neither Content-MD5 nor an
 //! `x-amz-checksum-*` header.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html>
-use super::{upload_part, url, Body, Endpoint, Method, Object, Request, Response, S3Error};
+use super::{upload_part, url, Body, Endpoint, Method, Object, Request, Response, S3Error, Stored};
 use crate::core::checksum::Algorithm;
 
 /// The MD5 of no bytes, for stores without flexible checksums.
@@ -18,9 +18,9 @@ pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>,
     Request { method: Method::Put, url: url::object_url(endpoint, object, &[]), headers, body: Body::Empty }
 }
 
-/// The object's ETag: the same answer as UploadPart's, with the same CORS requirement.
-pub fn parse(resp: &Response) -> Result<String, S3Error> {
-    upload_part::parse(resp)
+/// The object's ETag (the same answer as UploadPart's, with the same CORS requirement) and what S3 says it stored.
+pub fn parse(resp: &Response) -> Result<(String, Stored), S3Error> {
+    Ok((upload_part::parse(resp)?, Stored::from_headers(resp)))
 }
 
 #[cfg(test)]
@@ -38,7 +38,8 @@ mod tests {
         assert_eq!(crc32c.headers, [("x-amz-checksum-crc32c".to_string(), "AAAAAA==".to_string())]);
         let md5 = request(&endpoint, &Object { bucket: "b".into(), key: "e".into() }, None, None);
         assert_eq!(md5.headers, [("content-md5".to_string(), EMPTY_MD5_BASE64.to_string())]);
-        let ok = Response { status: 200, headers: vec![("etag".into(), "\"d41d8cd98f00b204e9800998ecf8427e\"".into())], body: String::new() };
-        assert_eq!(parse(&ok).unwrap(), "\"d41d8cd98f00b204e9800998ecf8427e\"");
+        let headers = vec![("etag".into(), "\"d41d8cd98f00b204e9800998ecf8427e\"".into()), ("x-amz-version-id".into(), "v1".into())];
+        let (etag, stored) = parse(&Response { status: 200, headers, body: String::new() }).unwrap();
+        assert_eq!((etag.as_str(), stored.version_id.as_deref()), ("\"d41d8cd98f00b204e9800998ecf8427e\"", Some("v1")));
     }
 }

@@ -1,9 +1,9 @@
 // Test harness page: exposes window.runUpload(opts) and window.startUpload(opts) for the end-to-end tests.
-import { Uploader } from 'resumable-s3';
+import { Uploader, contentDisposition } from 'resumable-s3';
 
 // Every field of an UploadResult (copied one by one: the result may be a wasm-bindgen object that does not serialize).
 const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 'checksumAlgorithm', 'checksum',
-  'resumedParts', 'alreadyUploaded'];
+  'resumedParts', 'alreadyUploaded', 'versionId', 'serverSideEncryption', 'checksumType'];
 
 /**
  * Starts uploading the file selected in #file and returns at once; the upload is window.currentUpload:
@@ -13,7 +13,9 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  *         concurrency, stallTimeoutMs, serverRetries, checksums, resume, ifExists…), passed on as is,
  *         credentials?: { accessKeyId, secretAccessKey, sessionToken, expiration } — else fetched from
  *         credentialsUrl (default '/credentials') on every call of the library's credentials callback,
- *         signUrl?: backend-signed mode instead: the library's sign callback POSTs each request to this URL }
+ *         signUrl?: backend-signed mode instead: the library's sign callback POSTs each request to this URL,
+ *         uploadOptions?: more start() options (metadata, tagging, sseCustomerKey…),
+ *         abortable?: pass start() an AbortController's signal, as window.currentUpload.controller }
  * The outcome is { result, progress, states, parts, errors, credentialCalls, signCalls, ms } or { error: { code, message }, … };
  * never rejects.
  *   result:   every UploadResult field (RESULT_FIELDS)
@@ -25,7 +27,7 @@ const RESULT_FIELDS = ['bucket', 'key', 'etag', 'size', 'location', 'uploadId', 
  *   credentialCalls / signCalls: [t…] when the library asked for credentials / a signature
  * The same record, live while the upload runs, is window.harnessLive (t0: when the upload started).
  */
-window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, key, contentType, ...options }) => {
+window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, key, contentType, uploadOptions, abortable, ...options }) => {
   const file = document.getElementById('file').files[0];
   const started = performance.now();
   const live = { t0: started, progress: [], states: [], parts: [], errors: [], checksums: [], credentialCalls: [], signCalls: [] };
@@ -34,6 +36,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
     credentialCalls: live.credentialCalls, signCalls: live.signCalls, ms: performance.now() - started });
   let handle = null;
   let outcome;
+  const controller = abortable ? new AbortController() : undefined;
   try {
     const fetchJson = async (url, init) => {
       const response = await fetch(url, { cache: 'no-store', ...init });
@@ -52,6 +55,8 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
     handle = uploader.start(file, {
       key,
       contentType,
+      ...uploadOptions,
+      ...(controller ? { signal: controller.signal } : {}),
       onProgress: ({ bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }) =>
         live.progress.push({ t: performance.now(), bytesSent, bytesConfirmed, totalBytes, speed, etaSeconds }),
       onState: (state) => live.states.push({ t: performance.now(), ...state }),
@@ -68,7 +73,7 @@ window.startUpload = ({ credentials, credentialsUrl = '/credentials', signUrl, k
     outcome = Promise.reject(err);
   }
   outcome = outcome.catch((err) => done({ error: { code: err?.code, message: err?.message ?? String(err), status: err?.status, requestId: err?.requestId } }));
-  window.currentUpload = { handle, outcome, live };
+  window.currentUpload = { handle, outcome, live, controller };
   return true;
 };
 
@@ -113,4 +118,5 @@ window.clearUploadRecords = () => new Promise((resolve, reject) => {
 });
 // For tests that drive the library directly (several files, one Uploader).
 window.Uploader = Uploader;
+window.contentDisposition = contentDisposition;
 window.harnessReady = true;
