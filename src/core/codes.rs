@@ -67,12 +67,16 @@ pub const OURS: &[&str] = &[
 
 // S3's codes that change what the library does (the rest are shown to the app as S3 said them).
 pub const ACCESS_DENIED: &str = "AccessDenied";
+/// The signing region is not the bucket's; the body's `<Region>` names the right one.
+pub const AUTHORIZATION_HEADER_MALFORMED: &str = "AuthorizationHeaderMalformed";
 pub const CONDITIONAL_REQUEST_CONFLICT: &str = "ConditionalRequestConflict";
 pub const INVALID_PART: &str = "InvalidPart";
 pub const METHOD_NOT_ALLOWED: &str = "MethodNotAllowed";
 pub const NO_SUCH_UPLOAD: &str = "NoSuchUpload";
 pub const NOT_IMPLEMENTED: &str = "NotImplemented";
+/// A conflicting operation on the same object or upload is in progress: retry.
+pub const OPERATION_ABORTED: &str = "OperationAborted";
 pub const PRECONDITION_FAILED: &str = "PreconditionFailed";
-/// The bytes S3 got for a part do not match its checksum.
+/// The bytes S3 got do not match their checksum (a part's, or at Complete the whole object's).
 pub const DIGEST_MISMATCH: &[&str] = &["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"];
 pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";

@@ -41,6 +41,10 @@ impl UploadError {
             "RequestTimeTooSkewed" => "this computer's clock is too far from the server's: correct the system clock".into(),
             "NoSuchUpload" => "the multipart upload no longer exists (aborted, completed elsewhere, or removed by a lifecycle rule)".into(),
             "EntityTooSmall" => "a part is smaller than the server's minimum part size (5 MiB on AWS): use a larger partSize".into(),
+            "BadDigest" | "InvalidDigest" => "the object S3 assembled does not match the file's checksum, even after every part was \
+                 checked against the file again: the file changed while it was uploading (choose it again), or something between the \
+                 browser and S3 alters the bytes"
+                .into(),
             "PermanentRedirect" | "AuthorizationHeaderMalformed" => {
                 format!("the bucket is not in region '{region}' or not at {url}: use the bucket's region and endpoint")
             }
@@ -76,9 +80,14 @@ impl UploadError {
     /// A request that got no readable answer at all.
     pub fn network(ctx: &Context, detail: &str) -> Self {
         let mut message = format!(
-            "no answer could be read from {} ({detail}): the endpoint is unreachable, or bucket '{}' does not exist or its CORS \
-             rules do not allow this page's origin (AllowedOrigins, AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
-            ctx.endpoint.url, ctx.object.bucket
+            "no answer could be read from {url} ({detail}): the endpoint is unreachable; or it is not the endpoint of bucket \
+             '{bucket}''s region (the app says '{region}'; S3 redirects such requests with 301/307 answers that carry no CORS \
+             headers, which the browser reports as a network error: use https://s3.<bucket's region>.amazonaws.com and that \
+             region); or the bucket does not exist or its CORS rules do not allow this page's origin (AllowedOrigins, \
+             AllowedMethods GET PUT POST DELETE HEAD, AllowedHeaders *, ExposeHeaders ETag)",
+            url = ctx.endpoint.url,
+            bucket = ctx.object.bucket,
+            region = ctx.endpoint.region
         );
         // Virtual-hosted style needs DNS (and a certificate) for bucket.host, which custom domains and many stores lack.
         let bucket_url = crate::core::s3::probe_url(ctx.endpoint, &ctx.object.bucket);
@@ -183,6 +192,14 @@ mod tests {
         }
         let bare = UploadError::from_s3(&said("AccessDenied", ""), &ctx).message;
         assert!(bare.starts_with("AccessDenied: HTTP 403: "), "{bare}");
+    }
+
+    #[test]
+    fn a_network_error_names_a_wrong_region_before_cors() {
+        let (endpoint, object) = ctx_parts();
+        let err = UploadError::network(&Context { endpoint: &endpoint, object: &object }, "Failed to fetch");
+        let (region, cors) = (err.message.find("region (the app says 'us-east-1'").unwrap(), err.message.find("CORS rules").unwrap());
+        assert!(region < cors, "{}", err.message);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! What a failed request means for the upload, and how long to wait before trying it again.
-use crate::core::codes::{CORS_ETAG_HIDDEN, DIGEST_MISMATCH, OBJECT_EXISTS};
+use crate::core::codes::{AUTHORIZATION_HEADER_MALFORMED, CORS_ETAG_HIDDEN, DIGEST_MISMATCH, OBJECT_EXISTS, OPERATION_ABORTED};
 use crate::core::s3::S3Error;
 
 /// How a failure is handled: everything but `Fatal` is retried.
@@ -15,19 +15,25 @@ pub enum ErrorClass {
     CredentialsExpired,
     /// RequestTimeTooSkewed: correct the clock offset, then retry.
     ClockSkew,
+    /// AuthorizationHeaderMalformed: signed for another region than the bucket's; sign for the one S3 names, then retry.
+    WrongRegion,
     /// Retrying cannot help: stop and tell the user what to fix.
     Fatal,
 }
 
 /// Classifies an S3 error answer. `maybe_expired` says whether the credentials used may have expired (then an
-/// AccessDenied may be about expiry, which some stores report that way).
+/// AccessDenied may be about expiry, which some stores report that way, and so may a bare 400: HEAD answers have
+/// no body to say ExpiredToken in).
 pub fn classify(err: &S3Error, maybe_expired: bool) -> ErrorClass {
     match err.code.as_str() {
         "SlowDown" | "TooManyRequests" | "Throttling" | "ThrottlingException" => ErrorClass::Throttled,
         "ExpiredToken" | "InvalidToken" | "TokenRefreshRequired" => ErrorClass::CredentialsExpired,
         "AccessDenied" | "InvalidAccessKeyId" if maybe_expired => ErrorClass::CredentialsExpired,
+        "BadRequest" if maybe_expired && err.message.is_empty() => ErrorClass::CredentialsExpired,
         "RequestTimeTooSkewed" => ErrorClass::ClockSkew,
-        "RequestTimeout" | "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
+        AUTHORIZATION_HEADER_MALFORMED => ErrorClass::WrongRegion,
+        // OperationAborted (409): another operation on the object was in progress.
+        "RequestTimeout" | "InternalError" | "ServiceUnavailable" | OPERATION_ABORTED => ErrorClass::Server,
         // The bytes S3 got do not match the checksum: damaged on the way, so sending them again helps.
         code if DIGEST_MISMATCH.contains(&code) => ErrorClass::Server,
         // A conditional PutObject that raced another write of the key: S3 asks for the request again.
@@ -82,6 +88,9 @@ mod tests {
         assert_eq!(classify(&s3(403, "RequestTimeTooSkewed"), false), ErrorClass::ClockSkew);
         assert_eq!(classify(&s3(400, "BadDigest"), false), ErrorClass::Server);
         assert_eq!(classify(&s3(400, "InvalidDigest"), false), ErrorClass::Server);
+        assert_eq!(classify(&s3(409, "OperationAborted"), false), ErrorClass::Server);
+        assert_eq!(classify(&s3(200, "MalformedResponse"), false), ErrorClass::Fatal);
+        assert_eq!(classify(&s3(400, "AuthorizationHeaderMalformed"), false), ErrorClass::WrongRegion);
         assert_eq!(classify(&s3(404, "NoSuchBucket"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(404, "NoSuchUpload"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(403, "SignatureDoesNotMatch"), false), ErrorClass::Fatal);
@@ -92,6 +101,8 @@ mod tests {
     fn access_denied_means_expiry_only_when_the_credentials_may_have_expired() {
         assert_eq!(classify(&s3(403, "AccessDenied"), false), ErrorClass::Fatal);
         assert_eq!(classify(&s3(403, "AccessDenied"), true), ErrorClass::CredentialsExpired);
+        assert_eq!(classify(&s3(400, "BadRequest"), true), ErrorClass::CredentialsExpired, "a HEAD's bare 400");
+        assert_eq!(classify(&s3(400, "BadRequest"), false), ErrorClass::Fatal);
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub async fn reachable(url: &str) -> bool {
     JsFuture::from(global_fetch(&request)).await.is_ok()
 }
 
-pub async fn send(req: &Request) -> Sent {
+/// `on_headers` is called when the answer's headers have arrived, before its body is read.
+pub async fn send(req: &Request, on_headers: impl FnOnce()) -> Sent {
     let headers = Headers::new().map_err(|e| refused(&e))?;
     for (name, value) in &req.headers {
         headers.append(name, value).map_err(|e| refused(&e))?;
@@ -40,12 +41,13 @@ pub async fn send(req: &Request) -> Sent {
         Body::FileRange { .. } => return Ok(Err("file bodies go through XHR".into())),
     }
     let request = web_sys::Request::new_with_str_and_init(&req.url, &init).map_err(|e| refused(&e))?;
-    Ok(answer(&request).await)
+    Ok(answer(&request, on_headers).await)
 }
 
 /// Sends `request`; `Err` when no answer could be read.
-async fn answer(request: &web_sys::Request) -> Result<Response, TransportError> {
+async fn answer(request: &web_sys::Request, on_headers: impl FnOnce()) -> Result<Response, TransportError> {
     let resp: web_sys::Response = JsFuture::from(global_fetch(request)).await.map_err(|e| describe(&e))?.unchecked_into();
+    on_headers();
     let mut response_headers = vec![];
     for entry in js_sys::try_iter(&resp.headers()).ok().flatten().into_iter().flatten().flatten() {
         let pair: js_sys::Array = entry.unchecked_into();

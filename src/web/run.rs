@@ -280,12 +280,12 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
     };
     let signing_ms = (now_ms() as i64 + op.clock_offset_ms).max(0) as u64;
     let time = SigningTime { refresh: op.refresh_credentials, signing_ms };
-    let region = &engine.options.endpoint.region;
+    let region = op.region.clone();
     if live.signing.get() == 0 {
         live.signing_since_ms.set(now_ms());
     }
     let signing = Counted::new(&live.signing);
-    let signed = engine.signer.sign(&mut op.request, region, time).await;
+    let signed = engine.signer.sign(&mut op.request, &region, time).await;
     drop(signing);
     let expires_at_ms = match signed {
         Answered::Got(expires_at_ms) => expires_at_ms,
@@ -306,7 +306,10 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
             }
             Err(e) => return Err(refused(&e)),
         },
-        _ => fetch::send(&op.request).await?,
+        _ => {
+            let (id, live) = (op.id, live.clone());
+            fetch::send(&op.request, move || live.upload.borrow_mut().on_headers(id)).await?
+        }
     };
     Ok(Event::Answer(op.id, op.kind, answer))
 }

@@ -276,3 +276,24 @@ test('the answer to Complete is lost: the retry finds the upload gone, HeadObjec
   assert.equal(run.result.checksumAlgorithm, 'CRC64NVME');
   t.diagnostic(`lost Complete answer: confirmed by HeadObject ${ms(heads[0].tEnd - completes[0].tEnd)} after the lost answer`);
 });
+
+test('a stale attempt lands after its retry succeeded (a buffering proxy): Complete still makes the file', { timeout: 90_000 }, async (t) => {
+  const { file, key } = fileAndKey('stale.bin', 10 * MiB);
+  // A buffering proxy takes part 2's whole first attempt and answers nothing: the page gives it up after 2 s
+  // without progress and sends it again; 5 s in, that stale body reaches Garage and replaces the part (same
+  // bytes). Complete is held until after that.
+  h.proxy.rules([
+    { match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { holdMs: 5000 } },
+    { match: { action: 'CompleteMultipartUpload', nth: 1 }, fault: { latencyMs: 6000 } },
+  ]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2, stallTimeoutMs: 2000 });
+  await sleep(500); // the stale request's answer from Garage
+  const { log } = await assertSurvived(h, run, file, key);
+  const [stale, retry] = log.filter((e) => e.partNumber === 2);
+  const completes = log.filter((e) => e.action === 'CompleteMultipartUpload');
+  assert.equal(stale.outcome, 'held', logText(log));
+  assert.equal(stale.status, 200, `Garage stored the stale body:\n${logText(log)}`);
+  assert.ok(retry.tEnd < stale.tEnd && stale.tEnd < completes.at(-1).t + 6000, `the stale body landed between the retry and Complete:\n${logText(log)}`);
+  t.diagnostic(`stale attempt: reached Garage (200) ${ms(stale.tEnd - retry.tEnd)} after its retry's 200; Complete ${completes.length}×, `
+    + `ListParts ${log.filter((e) => e.action === 'ListParts').length}×; total ${ms(run.ms)}`);
+});

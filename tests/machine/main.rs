@@ -1,6 +1,7 @@
 //! The upload state machine, driven natively with a fake clock (./sim.rs), one file per topic.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod aws;
 mod cancel;
 mod checksums;
 mod complete;

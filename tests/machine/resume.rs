@@ -194,3 +194,46 @@ fn a_remembered_upload_is_listed_directly_and_a_vanished_one_is_searched_for() {
     sim.answer(&create[0], answer(200, CREATED));
     assert_eq!(sim.up.current_upload(), Some(("U1", 5 * MIB)));
 }
+
+#[test]
+fn an_upload_created_with_another_checksum_is_not_continued() {
+    let mut sim = Sim::options(true, true, 5 * MIB);
+    let find = sim.sends();
+    assert!(find[0].request.url.contains("encoding-type=url"), "keys come URL-encoded");
+    // As S3 reports them: an upload of the key with CRC32 (COMPOSITE), skipped; one with ours, continued.
+    let upload = |id: &str, algorithm: &str, kind: &str, day: u8| {
+        format!("<Upload><Key>k</Key><UploadId>{id}</UploadId><Initiated>2026-01-{day:02}T00:00:00.000Z</Initiated><ChecksumAlgorithm>{algorithm}</ChecksumAlgorithm><ChecksumType>{kind}</ChecksumType></Upload>")
+    };
+    let page = format!(
+        "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>{}{}</ListMultipartUploadsResult>",
+        upload("OURS", "CRC64NVME", "FULL_OBJECT", 1),
+        upload("CRC32", "CRC32", "COMPOSITE", 2)
+    );
+    sim.answer(&find[0], answer(200, &page));
+    let list = sim.sends();
+    assert!(list[0].request.url.ends_with("uploadId=OURS"), "{}", list[0].request.url);
+    // A store that does not say (Garage): the listed parts show the algorithm.
+    let other = "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>e</ETag><Size>5</Size>\
+        <ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part></ListPartsResult>";
+    sim.answer(&list[0], answer(200, other));
+    let head = sim.sends();
+    assert_eq!(head[0].kind, OpKind::HeadObject, "a new upload, after the usual check");
+    sim.answer(&head[0], answer(404, ""));
+    assert_eq!(sim.sends()[0].kind, OpKind::Create);
+}
+
+#[test]
+fn a_discovery_answer_that_cannot_be_read_starts_a_new_upload() {
+    for garbled in ["<ListMultipartUploadsResult><Upload>", "<html>proxy error</html>", ""] {
+        let mut sim = Sim::options(true, true, 5 * MIB);
+        let find = sim.sends();
+        sim.answer(&find[0], answer(200, garbled));
+        assert_eq!(sim.sends()[0].kind, OpKind::HeadObject, "{garbled:?}: {:?}", sim.up.outcome());
+    }
+    let mut spec = spec(5 * MIB, 1);
+    (spec.checksums, spec.resume, spec.known_upload_id) = (true, true, Some("REMEMBERED".into()));
+    let mut sim = Sim::with(spec);
+    let list = sim.sends();
+    sim.answer(&list[0], answer(200, "<ListPartsResult><Part><PartNumber>x"));
+    assert_eq!(sim.sends()[0].kind, OpKind::HeadObject);
+}

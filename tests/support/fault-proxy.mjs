@@ -44,6 +44,10 @@
 //   { flipByteAt: offset }              forward the body with the byte at `offset` XORed with 0xff.
 //   { resetResponse: true }             forward the whole request, let the server act on it, then reset the
 //                                       client's connection instead of passing the answer back (a lost reply).
+//   { holdMs: T }                       a buffering proxy: take the whole request body, answer the client nothing,
+//                                       and T ms later deliver the request to the server whatever the client did
+//                                       meanwhile (a body given up on lands after its retry); the log entry ends
+//                                       with the server's status.
 //   { rewriteResponse: (body) => body } forward, then pass the server's answer on with its body (text)
 //                                       rewritten: e.g. a store that leaves out what Garage says.
 // Helpers for common answers: see `errors` below.
@@ -81,6 +85,9 @@ export const errors = {
   }),
   expiredToken: () => ({ status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' }),
   accessDenied: () => ({ status: 403, code: 'AccessDenied', message: 'Access Denied' }),
+  operationAborted: () => ({ status: 409, code: 'OperationAborted',
+    message: 'A conflicting conditional operation is currently in progress against this resource. Please try again.' }),
+  badDigest: () => ({ status: 400, code: 'BadDigest', message: 'The Content-MD5 or checksum value that you specified did not match what the server received.' }),
   noSuchUpload: () => ({ status: 404, code: 'NoSuchUpload',
     message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' }),
 };
@@ -134,11 +141,21 @@ const oneOf = (want, value) => want === undefined || (Array.isArray(want) ? want
 const keyMatches = (want, key) => want === undefined || (want instanceof RegExp ? want.test(key) : want === key);
 const xmlEscape = (s) => String(s).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The CORS headers of an answer the proxy makes itself for this request. */
+export const corsHeaders = (req) => ({ 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Expose-Headers': EXPOSE, Vary: 'Origin' });
+
+/** An S3 error document. */
+export const errorXml = (code, message, extraXml = '') => '<?xml version="1.0" encoding="UTF-8"?>\n'
+  + `<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message ?? code)}</Message>${extraXml}</Error>`;
+
 /**
  * Starts the proxy on 127.0.0.1 (a free port unless given). `target`: the S3 server's base URL.
  * keepAlive: false makes every answer close its connection (see above: no silent browser resends).
+ * profile: answers as another store would where it differs from the target, e.g. awsProfile() (./aws-profile.mjs):
+ * { intercept(req, res, info, fault, entry) → true when it answered instead of the target,
+ *   answer(req, res, info, upRes, fault, entry) → true when it passed the target's answer on itself }.
  */
-export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
+export async function startFaultProxy({ target, port = 0, keepAlive = true, profile }) {
   const upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new Error(`fault proxy: only http targets, got ${target}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -254,9 +271,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
         if (err) return finish('client-closed');
         const r = fault.respond;
         const requestId = randomBytes(8).toString('hex').toUpperCase();
-        const body = req.method === 'HEAD' ? '' : '<?xml version="1.0" encoding="UTF-8"?>\n'
-          + `<Error><Code>${xmlEscape(r.code)}</Code><Message>${xmlEscape(r.message ?? r.code)}</Message>`
-          + `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId></Error>`;
+        const body = req.method === 'HEAD' ? '' : errorXml(r.code, r.message, `${r.extraXml ?? ''}<RequestId>${requestId}</RequestId>`);
         entry.status = r.status;
         entry.errorCode = r.code;
         res.writeHead(r.status, {
@@ -264,14 +279,17 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
           'Content-Length': Buffer.byteLength(body),
           Date: new Date().toUTCString(),
           'x-amz-request-id': requestId,
-          'Access-Control-Allow-Origin': req.headers.origin ?? '*',
-          'Access-Control-Expose-Headers': EXPOSE,
-          Vary: 'Origin',
+          ...corsHeaders(req),
           ...r.headers,
         });
         res.end(body);
       });
       counter.resume();
+      return;
+    }
+    // A store profile answers what it answers differently from the server behind (./aws-profile.mjs).
+    if (profile?.intercept(req, res, info, fault, entry)) {
+      req.pipe(counter).resume();
       return;
     }
 
@@ -283,6 +301,22 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
     };
 
     if (fault?.resetAfterBytes === 0) return resetBoth(null);
+    if (fault?.holdMs !== undefined) {
+      const chunks = [];
+      req.on('error', () => {});
+      req.pipe(counter).on('data', (c) => chunks.push(c)).once('end', async () => {
+        await sleep(fault.holdMs);
+        const late = http.request({ host: upstream.hostname, port: upstream.port || 80, method: req.method, path: req.url,
+          headers: req.rawHeaders, setHost: false, agent }, (upRes) => {
+          upRes.resume();
+          // The client has usually given up by now (finished 'client-closed'): the entry still says what the server did.
+          upRes.once('end', () => Object.assign(entry, { outcome: 'held', status: upRes.statusCode, tEnd: now() }));
+        });
+        late.once('error', () => Object.assign(entry, { outcome: 'upstream-error', tEnd: now() }));
+        late.end(Buffer.concat(chunks));
+      });
+      return;
+    }
 
     upReq = http.request({
       host: upstream.hostname,
@@ -302,6 +336,7 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true }) {
         upRes.once('end', () => resetBoth(null));
         return;
       }
+      if (profile?.answer(req, res, info, upRes, fault, entry)) return;
       // Connection management is ours (hop-by-hop): drop the server's Connection/Keep-Alive headers.
       const headers = [];
       for (let i = 0; i < upRes.rawHeaders.length; i += 2) {

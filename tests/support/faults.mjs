@@ -90,13 +90,14 @@ export const logText = (log) => log.filter((e) => e.action !== 'Preflight')
  * rules and stats are reset and the browser is back online. By default keepAlive: false, so that a single reset
  * reaches the page (Chromium silently resends a request that failed on a reused keep-alive connection once).
  * `reload`: reload the page after each test (whatever a failed test left running dies with it); `tempDir`: a
- * temporary folder with this name prefix for the test files, removed at the end.
+ * temporary folder with this name prefix for the test files, removed at the end; `profile`: the proxy answers as that
+ * store does (e.g. awsProfile() of ./aws-profile.mjs).
  */
-export function useFaultHarness(use, { keepAlive = false, reload = false, tempDir } = {}) {
+export function useFaultHarness(use, { keepAlive = false, reload = false, tempDir, profile } = {}) {
   let h;
   let dir;
   before(async () => {
-    h = await startHarness({ proxy: { keepAlive } });
+    h = await startHarness({ proxy: { keepAlive, profile } });
     if (tempDir) dir = mkdtempSync(path.join(os.tmpdir(), tempDir));
     use(h, dir);
   });

@@ -1,6 +1,7 @@
-//! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed, the
-//! parts are listed again; when a retried Complete finds the upload gone, HeadObject tells whether an earlier
-//! attempt whose answer was lost completed it.
+//! Completing (CompleteMultipartUpload) and confirming: when S3 says a part it holds is not the one listed
+//! (InvalidPart) or that the object does not match its checksum (BadDigest), the parts are listed again; when a
+//! retried Complete finds the upload gone, HeadObject tells whether an earlier attempt whose answer was lost
+//! completed it.
 use super::task::Task;
 use super::types::{Action, OpKind, Range};
 use super::{Answer, Phase, Step, Upload};
@@ -8,6 +9,10 @@ use crate::core::codes;
 use crate::core::error::UploadError;
 use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
+
+/// Times the parts are listed again after Complete refused them as InvalidPart: each stale attempt that lands
+/// late (a buffering proxy delivers a body given up on after its retry succeeded) can cost one.
+const MAX_RELISTS: u32 = 3;
 
 impl Upload {
     /// Every part of `upload_id` is held: the sampled ranges are read again first (a file overwritten on disk since
@@ -57,12 +62,20 @@ impl Upload {
     pub(super) fn on_complete_answer(&mut self, kind: OpKind, resp: &Response, now_ms: u64) -> Result<Answer, S3Error> {
         let upload_id = self.upload_id().unwrap_or_default().to_string();
         if kind == OpKind::ConfirmComplete {
-            return match head_object::parse(resp)? {
+            // Without s3:ListBucket, S3 answers 403 for a missing key: it says nothing either way.
+            let found = if resp.status == 403 { None } else { head_object::parse(resp)? };
+            return match found {
                 Some(info) if self.is_this_upload(&info) => {
                     let local_crc = self.spec.checksum().map(|algorithm| self.parts.object_crc(algorithm));
                     self.finish(info.etag.unwrap_or_default(), String::new(), Some(upload_id), info.checksum, local_crc, info.stored);
                     Ok(Answer::Done)
                 }
+                _ if resp.status == 403 => Err(S3Error::new(
+                    404,
+                    codes::NO_SUCH_UPLOAD,
+                    "the upload is gone, and HeadObject was refused (403), so whether an earlier attempt whose answer was lost \
+                     completed it is unknown: give the credentials s3:GetObject on the key to let it tell",
+                )),
                 _ => Err(S3Error::new(404, codes::NO_SUCH_UPLOAD, "the upload was removed before it was completed")),
             };
         }
@@ -72,8 +85,21 @@ impl Upload {
                 self.finish(done.etag, done.location, Some(upload_id), done.checksum, local_crc, done.stored);
                 Ok(Answer::Done)
             }
-            Err(err) if err.code == codes::INVALID_PART && !self.parts.relisted => {
-                self.relist_after_invalid_part(upload_id, now_ms);
+            // An unreadable 200: the connection may have dropped in the whitespace S3 sends while it assembles the
+            // object. Retried like a server error; a retry that finds the upload gone is confirmed with HeadObject.
+            Err(err) if err.code == codes::MALFORMED_RESPONSE => Err(S3Error { status: 500, ..err }),
+            Err(err) if err.code == codes::INVALID_PART && self.parts.relists < MAX_RELISTS => {
+                self.relist(upload_id, now_ms);
+                Ok(Answer::Handled)
+            }
+            // The object S3 assembled is not the file: listing the parts again finds a part that is not the file's;
+            // when that finds none, sending Complete again cannot help.
+            Err(err) if is_digest_mismatch(&err) && self.parts.relists == 0 => {
+                self.relist(upload_id, now_ms);
+                Ok(Answer::Handled)
+            }
+            Err(err) if is_digest_mismatch(&err) => {
+                self.fail_s3(&err);
                 Ok(Answer::Handled)
             }
             // A conditional Complete lost to a concurrent write of the key: S3 asks for a new upload of every part.
@@ -108,10 +134,14 @@ impl Upload {
     /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
     /// connection cut) can still land after its retry and replace the part. Read what S3 holds, keep what matches
     /// the file, send the rest again, and complete once more.
-    fn relist_after_invalid_part(&mut self, upload_id: String, now_ms: u64) {
-        self.parts.relisted = true;
+    fn relist(&mut self, upload_id: String, now_ms: u64) {
+        self.parts.relists += 1;
         self.parts.reset(now_ms);
         self.progress.restart();
         self.phase = Phase::ListingParts { upload_id, next: None, listed: vec![] };
     }
+}
+
+fn is_digest_mismatch(err: &S3Error) -> bool {
+    codes::DIGEST_MISMATCH.contains(&err.code.as_str())
 }

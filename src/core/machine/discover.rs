@@ -44,10 +44,15 @@ impl Upload {
                 self.phase = Phase::Creating { cancel_when_created: false };
                 return Ok(Answer::Handled);
             }
+            // A listing that cannot be read finds nothing to continue: a new upload, never a failed one.
+            Err(err) if err.code == codes::MALFORMED_RESPONSE => return Ok(self.start_afresh()),
             Err(err) => return Err(err),
         };
+        let checksum = self.spec.checksum();
         let Phase::FindingUpload { newest, .. } = &mut self.phase else { return Ok(Answer::Handled) };
-        let newest = page.uploads.into_iter().chain(newest.take()).max_by(|a, b| a.initiated.cmp(&b.initiated));
+        // An upload created with another checksum cannot be completed with this one's.
+        let fitting = page.uploads.into_iter().filter(|u| !u.checksum.contradicts(checksum));
+        let newest = fitting.chain(newest.take()).max_by(|a, b| a.initiated.cmp(&b.initiated));
         self.phase = match (page.next_markers, newest) {
             (Some(next), newest) => Phase::FindingUpload { next: Some(next), newest },
             (None, Some(found)) => Phase::ListingParts { upload_id: found.upload_id, next: None, listed: vec![] },
@@ -64,8 +69,14 @@ impl Upload {
                 self.phase = Phase::discovering(&self.spec);
                 return Ok(Answer::Handled);
             }
+            // Discovering (not listing again after Complete): an unreadable listing, or an upload created with
+            // another checksum than this one's (Complete would fail), is not continued.
+            Err(err) if err.code == codes::MALFORMED_RESPONSE && self.parts.relists == 0 => return Ok(self.start_afresh()),
             Err(err) => return Err(err),
         };
+        if self.parts.relists == 0 && page.checksum.contradicts(self.spec.checksum()) {
+            return Ok(self.start_afresh());
+        }
         let Phase::ListingParts { upload_id, next, listed } = &mut self.phase else { return Ok(Answer::Handled) };
         listed.extend(page.parts);
         *next = page.next_marker;
@@ -95,6 +106,12 @@ impl Upload {
             }
         }
         self.phase = Phase::Uploading { upload_id };
+    }
+
+    /// Nothing to continue: a new upload, after checking whether this file is at the key already.
+    fn start_afresh(&mut self) -> Answer {
+        self.phase = Phase::CheckingExisting { existing: None, file_crc_asked: false };
+        Answer::Done
     }
 
     fn on_head_object(&mut self, resp: &Response) -> Result<Answer, S3Error> {

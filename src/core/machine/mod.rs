@@ -31,7 +31,7 @@ mod types;
 
 pub use network::PROBE_INTERVAL_MS;
 pub use recovery::MAX_CONSECUTIVE_FIXES;
-pub use status::CONTROL_TIMEOUT_FACTOR;
+pub use status::{COMPLETE_TIMEOUT_MS, CONTROL_TIMEOUT_FACTOR};
 pub use types::{Action, Op, OpId, OpKind, Policy, Range, TransportError, UploadResult, UploadSpec, UploadState};
 
 use crate::core::codes::NETWORK_ERROR;
@@ -134,6 +134,8 @@ pub struct Upload {
     next_id: OpId,
     /// Told to the app by the shell ([`Upload::take_notices`]).
     notices: Vec<Notice>,
+    /// The control attempt whose answer has begun (its headers came): only the overall limit stops it.
+    answering: Option<OpId>,
     /// Actions decided while digesting an answer or ending the upload (attempts to stop, a request to send),
     /// handed out by the next [`Upload::poll`].
     pending: Vec<Action>,
@@ -161,6 +163,7 @@ impl Upload {
             already_uploaded: false,
             next_id: 1,
             notices: vec![],
+            answering: None,
             pending: vec![],
             head_checksum_mode_refused: false,
             spec,
@@ -226,13 +229,14 @@ impl Upload {
         };
         request.headers.extend(self.spec.object_options.headers(scope).cloned());
         let refresh_credentials = self.recovery.take_credentials_refresh();
-        Op { id, kind, request, refresh_credentials, clock_offset_ms: self.recovery.clock_offset_ms() }
+        let region = self.recovery.region().unwrap_or(&self.spec.endpoint.region).to_string();
+        Op { id, kind, request, refresh_credentials, clock_offset_ms: self.recovery.clock_offset_ms(), region }
     }
 
     /// Attempts silent for longer than their stall timeout are given up and retried.
     fn abort_stalled(&mut self, now_ms: u64) -> Vec<Action> {
         let mut aborted = self.abort_stalled_parts(now_ms);
-        let timeout_ms = self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR;
+        let timeout_ms = self.control_timeout_ms();
         if let (Some(at), Some(id)) = (self.control.stalls_at(timeout_ms), self.control.in_flight_id()) {
             if now_ms >= at {
                 self.retry(Target::Control, ErrorClass::Network, send::stalled_error(timeout_ms), now_ms);
@@ -396,6 +400,14 @@ impl Upload {
             if task.waits_for_network() {
                 task.slot = Slot::Waiting { due_ms: now_ms };
             }
+        }
+    }
+
+    /// The headers of attempt `id`'s answer have arrived; its body is still coming (a slow Complete sends whitespace
+    /// for minutes first). The stall timer no longer applies to it.
+    pub fn on_headers(&mut self, id: OpId) {
+        if self.control.in_flight_id() == Some(id) {
+            self.answering = Some(id);
         }
     }
 

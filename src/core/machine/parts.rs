@@ -46,16 +46,15 @@ pub(super) struct Parts {
     /// Parts whose request failed in a way the file may explain: their range is read again, to learn whether the
     /// file can still be read and holds the same bytes.
     to_verify: Vec<u32>,
-    /// The parts were listed again after an InvalidPart at Complete (done at most once): parts checked from then
-    /// on were this session's own, not resumed ones.
-    pub relisted: bool,
+    /// How often the parts were listed again after Complete refused them (InvalidPart, BadDigest): parts checked
+    /// from then on were this session's own, not resumed ones.
+    pub relists: u32,
 }
 
 impl Parts {
     pub fn new(plan: PartPlan, concurrency: usize, now_ms: u64) -> Self {
         let concurrency = concurrency.max(1);
-        let mut parts =
-            Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, to_verify: vec![], relisted: false };
+        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, to_verify: vec![], relists: 0 };
         parts.reset(now_ms);
         parts
     }

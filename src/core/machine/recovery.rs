@@ -1,11 +1,12 @@
-//! What a failed request means and when it goes again: credential refreshes and clock corrections (counted in fix
-//! epochs), the retry budgets, and the jittered backoff.
+//! What a failed request means and when it goes again: credential refreshes, clock and region corrections (counted
+//! in fix epochs), the retry budgets, and the jittered backoff.
 use super::task::{Slot, Task};
 use super::types::Policy;
 use crate::core::clock;
 use crate::core::codes::NETWORK_ERROR;
 use crate::core::error::UploadError;
 use crate::core::retry::{classify, ErrorClass};
+use crate::core::s3::error::named_region;
 use crate::core::s3::{Response, S3Error};
 
 /// New credentials or a corrected clock that still fail this many times in a row are not going to work.
@@ -20,6 +21,8 @@ pub(super) struct Recovery {
     /// Fixes since the last success.
     consecutive_fixes: u32,
     clock_offset_ms: i64,
+    /// The region S3 named when a request was signed for another: requests are signed for it from then on.
+    region: Option<String>,
     credentials_expire_at_ms: Option<u64>,
     /// The server said the credentials have expired: the next request asks the app for new ones.
     credentials_stale: bool,
@@ -41,6 +44,7 @@ impl Recovery {
             epoch: 0,
             consecutive_fixes: 0,
             clock_offset_ms: 0,
+            region: None,
             credentials_expire_at_ms: None,
             credentials_stale: false,
             reached_server: false,
@@ -54,6 +58,11 @@ impl Recovery {
 
     pub fn clock_offset_ms(&self) -> i64 {
         self.clock_offset_ms
+    }
+
+    /// The signing region S3 asked for, if it corrected the app's.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// True once after the server said the credentials have expired.
@@ -81,7 +90,7 @@ impl Recovery {
         let signing_ms = (now_ms as i64 + self.clock_offset_ms).max(0) as u64;
         let expired = self.credentials_expire_at_ms.is_some_and(|exp| signing_ms >= exp);
         let class = classify(err, expired || made_before_fix || self.consecutive_fixes == 0);
-        let fixable = matches!(class, ErrorClass::CredentialsExpired | ErrorClass::ClockSkew);
+        let fixable = matches!(class, ErrorClass::CredentialsExpired | ErrorClass::ClockSkew | ErrorClass::WrongRegion);
         if fixable && made_before_fix {
             return Verdict::Retry(class); // the fix already made applies: just send it again
         }
@@ -96,6 +105,11 @@ impl Recovery {
             ErrorClass::ClockSkew => match clock::server_time_ms(err.server_time.as_deref(), resp.header("date")) {
                 Some(server_ms) => self.clock_offset_ms = server_ms - now_ms as i64,
                 None => return Verdict::Fail(fail(err)),
+            },
+            // Corrected once: a second refusal means the region is not the problem.
+            ErrorClass::WrongRegion => match named_region(resp) {
+                Some(region) if self.region.is_none() => self.region = Some(region),
+                _ => return Verdict::Fail(fail(err)),
             },
             ErrorClass::Throttled | ErrorClass::Network | ErrorClass::Server => {}
         }
@@ -118,7 +132,7 @@ impl Recovery {
         task.last_error = Some((class, code.to_string()));
         let mut outcome = Ok(());
         let delay = match class {
-            ErrorClass::CredentialsExpired | ErrorClass::ClockSkew => 0,
+            ErrorClass::CredentialsExpired | ErrorClass::ClockSkew | ErrorClass::WrongRegion => 0,
             ErrorClass::Network if !online => 0,
             _ => {
                 if class == ErrorClass::Server {

@@ -70,7 +70,7 @@ impl Upload {
     fn part_kept(&mut self, part: Part, now_ms: u64) {
         self.progress.confirmed(part.number, part.len, now_ms);
         // Parts checked again after an InvalidPart were this session's own, not resumed ones.
-        let resumed = !self.parts.relisted;
+        let resumed = self.parts.relists == 0;
         if resumed {
             self.resumed_parts += 1;
         }

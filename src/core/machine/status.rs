@@ -8,9 +8,12 @@ use crate::core::notice::Notice;
 use crate::core::plan::PartPlan;
 use crate::core::progress::ProgressSnapshot;
 
-/// Requests without upload progress (create, complete) may take this many stall timeouts: Complete of thousands of
-/// parts takes a while on real S3.
+/// Requests without upload progress (create, list, …) may take this many stall timeouts.
 pub const CONTROL_TIMEOUT_FACTOR: u64 = 4;
+/// CompleteMultipartUpload may take minutes on real S3 (it answers 200 at once, then sends whitespace until the
+/// object is assembled): it, and any request whose answer has begun, is given up only after this long (or
+/// `CONTROL_TIMEOUT_FACTOR` stall timeouts if longer).
+pub const COMPLETE_TIMEOUT_MS: u64 = 10 * 60 * 1000;
 
 impl Upload {
     pub fn state(&self, now_ms: u64) -> UploadState {
@@ -42,7 +45,18 @@ impl Upload {
         let parts = matches!(self.phase, Phase::Uploading { .. }).then(|| self.parts.tasks());
         let control = (!matches!(self.phase, Phase::Uploading { .. } | Phase::Finished(_))).then_some(&self.control);
         let parts = parts.into_iter().flatten().map(move |t| (t, stall));
-        parts.chain(control.map(|t| (t, stall * CONTROL_TIMEOUT_FACTOR)))
+        parts.chain(control.map(|t| (t, self.control_timeout_ms())))
+    }
+
+    /// How long the current phase's request may go without an answer.
+    pub(super) fn control_timeout_ms(&self) -> u64 {
+        let timeout = self.spec.policy.stall_timeout_ms * CONTROL_TIMEOUT_FACTOR;
+        let answering = self.answering.is_some() && self.answering == self.control.in_flight_id();
+        match self.phase {
+            Phase::Completing { .. } => timeout.max(COMPLETE_TIMEOUT_MS),
+            _ if answering => timeout.max(COMPLETE_TIMEOUT_MS),
+            _ => timeout,
+        }
     }
 
     /// When `poll` next has something to do without any new event (a retry falls due, a watchdog fires, a probe).

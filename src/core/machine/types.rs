@@ -161,6 +161,8 @@ pub struct Op {
     pub refresh_credentials: bool,
     /// What the server said about the browser's clock: sign at `now + clock_offset_ms`.
     pub clock_offset_ms: i64,
+    /// The region to sign for: the endpoint's, or the one S3 named when it refused another.
+    pub region: String,
 }
 
 /// A byte range of the local file.

@@ -3,13 +3,40 @@
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum::Algorithm;
+use roxmltree::Node;
+
+/// The checksum type that makes S3 check the whole object's CRC at Complete.
+const FULL_OBJECT: &str = "FULL_OBJECT";
+
+/// The checksum an unfinished upload was created with, as ListMultipartUploads and ListParts report it. Completing
+/// an upload with another algorithm or type than it was created with fails, so such an upload is not continued.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListedChecksum {
+    /// `Some(None)`: listed as having none. `None`: not reported (Garage reports neither field).
+    pub algorithm: Option<Option<String>>,
+    pub kind: Option<String>,
+}
+
+impl ListedChecksum {
+    /// `ChecksumAlgorithm` and `ChecksumType` of an `<Upload>` or of a ListParts result.
+    pub(super) fn read(node: Node) -> Self {
+        Self { algorithm: xml::text(node, "ChecksumAlgorithm").map(Some), kind: xml::text(node, "ChecksumType") }
+    }
+
+    /// Reported, and not what [`request`] creates with `checksum`.
+    pub fn contradicts(&self, checksum: Option<Algorithm>) -> bool {
+        let algorithm = checksum.map(Algorithm::name);
+        let kind = checksum.map(|_| FULL_OBJECT);
+        matches!(&self.algorithm, Some(a) if a.as_deref() != algorithm) || matches!(&self.kind, Some(k) if Some(k.as_str()) != kind)
+    }
+}
 
 /// With a `checksum` algorithm, every part must carry its CRC and S3 checks the whole object's at Complete.
 pub fn request(endpoint: &Endpoint, object: &Object, content_type: Option<&str>, checksum: Option<Algorithm>) -> Request {
     let mut headers: Vec<(String, String)> = content_type.map(|ct| ("content-type".to_string(), ct.to_string())).into_iter().collect();
     if let Some(algorithm) = checksum {
         headers.push(("x-amz-checksum-algorithm".into(), algorithm.name().into()));
-        headers.push(("x-amz-checksum-type".into(), "FULL_OBJECT".into()));
+        headers.push(("x-amz-checksum-type".into(), FULL_OBJECT.into()));
     }
     Request { method: Method::Post, url: url::object_url(endpoint, object, &[("uploads", "")]), headers, body: Body::Empty }
 }
@@ -43,6 +70,22 @@ mod tests {
         assert_eq!(names, ["x-amz-checksum-algorithm: CRC64NVME", "x-amz-checksum-type: FULL_OBJECT"]);
         let req = request(&endpoint, &object, None, Some(Algorithm::Crc32C));
         assert_eq!(req.headers[0], ("x-amz-checksum-algorithm".into(), "CRC32C".into()));
+    }
+
+    #[test]
+    fn a_listed_checksum_contradicts_only_what_it_reports() {
+        let listed = |algorithm: Option<Option<&str>>, kind: Option<&str>| ListedChecksum {
+            algorithm: algorithm.map(|a| a.map(str::to_string)),
+            kind: kind.map(str::to_string),
+        };
+        let (ours, none) = (Some(Algorithm::Crc64Nvme), None);
+        assert!(!listed(None, None).contradicts(ours) && !listed(None, None).contradicts(none), "not reported");
+        assert!(!listed(Some(Some("CRC64NVME")), Some("FULL_OBJECT")).contradicts(ours));
+        assert!(listed(Some(Some("CRC64NVME")), Some("FULL_OBJECT")).contradicts(none));
+        assert!(listed(Some(Some("CRC32")), Some("COMPOSITE")).contradicts(ours));
+        assert!(!listed(Some(Some("CRC32")), Some("FULL_OBJECT")).contradicts(Some(Algorithm::Crc32)));
+        assert!(listed(Some(Some("CRC64NVME")), Some("COMPOSITE")).contradicts(ours));
+        assert!(listed(Some(None), None).contradicts(ours) && !listed(Some(None), None).contradicts(none));
     }
 
     #[test]

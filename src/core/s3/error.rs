@@ -1,4 +1,6 @@
 //! S3 error answers: `<Error><Code>…</Code><Message>…</Message></Error>`, or a bare status (HEAD has no body).
+//! Bodies are read after leading whitespace: a slow CompleteMultipartUpload answers 200 at once, then sends spaces
+//! to keep the connection open until its result (or an `<Error>`) is ready.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>
 use super::xml;
 use super::Response;
@@ -19,7 +21,7 @@ pub struct S3Error {
 impl S3Error {
     /// The error a failed response carries.
     pub fn from_response(resp: &Response) -> Self {
-        let parsed = Document::parse(&resp.body).ok();
+        let parsed = Document::parse(resp.body.trim_start()).ok();
         match parsed.as_ref().and_then(|doc| xml::root(doc, "Error")) {
             Some(node) => {
                 let err = Self::from_node(resp.status, node);
@@ -62,6 +64,14 @@ impl S3Error {
     }
 }
 
+/// The region S3 says the bucket is in: `<Region>` of an AuthorizationHeaderMalformed or PermanentRedirect body,
+/// or the `x-amz-bucket-region` header.
+pub fn named_region(resp: &Response) -> Option<String> {
+    let doc = Document::parse(resp.body.trim_start()).ok();
+    let from_body = doc.as_ref().and_then(|doc| xml::root(doc, "Error")).and_then(|node| xml::text(node, "Region"));
+    from_body.or_else(|| resp.header("x-amz-bucket-region").map(str::to_string)).map(|r| r.trim().to_string()).filter(|r| !r.is_empty())
+}
+
 /// S3 names every request in `x-amz-request-id` (readable when the bucket's CORS rule exposes it).
 fn request_id(resp: &Response) -> Option<String> {
     resp.header("x-amz-request-id").map(str::to_string)
@@ -89,7 +99,7 @@ pub(super) fn parse_xml<T>(resp: &Response, root: &str, read: impl FnOnce(Node) 
     if !resp.is_success() {
         return Err(S3Error::from_response(resp));
     }
-    let body = xml::readable(&resp.body);
+    let body = xml::readable(resp.body.trim_start());
     let doc = Document::parse(&body).map_err(|_| S3Error::malformed(resp, root))?;
     if let Some(error) = xml::root(&doc, "Error") {
         return Err(S3Error::from_node(resp.status, error));
@@ -139,6 +149,23 @@ mod tests {
         let resp = Response { status: 404, headers: vec![("x-amz-request-id".into(), "R1".into())], body: String::new() };
         let err = S3Error::from_response(&resp);
         assert_eq!((err.code.as_str(), err.request_id.as_deref()), ("NotFound", Some("R1")));
+    }
+
+    #[test]
+    fn names_the_region_s3_says_the_bucket_is_in() {
+        let body = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region><RequestId>R</RequestId></Error>";
+        assert_eq!(named_region(&Response { status: 400, headers: vec![], body: body.into() }).as_deref(), Some("eu-west-1"));
+        let headers = vec![("x-amz-bucket-region".into(), "ap-south-1".into())];
+        assert_eq!(named_region(&Response { status: 301, headers, body: String::new() }).as_deref(), Some("ap-south-1"));
+        assert_eq!(named_region(&Response { status: 400, headers: vec![], body: "<Error><Code>X</Code></Error>".into() }), None);
+    }
+
+    #[test]
+    fn whitespace_before_the_document_is_what_a_slow_complete_sends() {
+        let resp = Response { status: 200, headers: vec![], body: format!("{}<?xml version=\"1.0\"?>\n<R><A>1</A></R>", " \n".repeat(50)) };
+        assert_eq!(parse_xml(&resp, "R", |root| xml::text(root, "A")).unwrap(), "1");
+        let resp = Response { status: 200, headers: vec![], body: "   \n<Error><Code>InternalError</Code><Message>m</Message></Error>".into() };
+        assert_eq!(parse_xml(&resp, "R", |_| Some(())).unwrap_err().code, "InternalError");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! ListMultipartUploads for one key: `prefix` also matches longer keys, so results are filtered to the exact key.
+//! Keys are asked for URL-encoded (`encoding-type=url`): a key may hold characters XML 1.0 cannot carry.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html>
+use super::create_multipart_upload::ListedChecksum;
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Request, Response, S3Error};
 
@@ -9,6 +11,7 @@ pub struct ListedUpload {
     pub upload_id: String,
     /// ISO 8601, as S3 writes it; these sort by time as text.
     pub initiated: String,
+    pub checksum: ListedChecksum,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +23,7 @@ pub struct UploadsPage {
 }
 
 pub fn request(endpoint: &Endpoint, bucket: &str, key: &str, markers: Option<&(String, String)>) -> Request {
-    let mut query = vec![];
+    let mut query = vec![("encoding-type", "url")];
     if let Some((key_marker, _)) = markers {
         query.push(("key-marker", key_marker.as_str()));
     }
@@ -40,19 +43,22 @@ pub fn request(endpoint: &Endpoint, bucket: &str, key: &str, markers: Option<&(S
 
 pub fn parse(resp: &Response, key: &str) -> Result<UploadsPage, S3Error> {
     parse_xml(resp, "ListMultipartUploadsResult", |root| {
+        let encoded = xml::text(root, "EncodingType").is_some_and(|t| t.trim() == "url");
+        let key_of = |node, name| xml::text(node, name).and_then(|k| if encoded { url::decode(&k) } else { Some(k) });
         let all = xml::children(root, "Upload")
             .map(|u| {
                 Some(ListedUpload {
-                    key: xml::text(u, "Key")?,
+                    key: key_of(u, "Key")?,
                     upload_id: xml::text(u, "UploadId")?,
                     initiated: xml::text(u, "Initiated").unwrap_or_default(),
+                    checksum: ListedChecksum::read(u),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
         // Some servers (Garage) omit the next markers: the last upload listed is where the next page starts.
         let next_markers = if xml::flag(root, "IsTruncated") {
             let last = all.last();
-            let key_marker = xml::text(root, "NextKeyMarker").or_else(|| last.map(|u| u.key.clone()))?;
+            let key_marker = key_of(root, "NextKeyMarker").or_else(|| last.map(|u| u.key.clone()))?;
             let id_marker = xml::text(root, "NextUploadIdMarker").or_else(|| last.map(|u| u.upload_id.clone()))?;
             Some((key_marker, id_marker))
         } else {
@@ -69,11 +75,14 @@ mod tests {
     #[test]
     fn builds_a_request_on_the_bucket() {
         let (endpoint, _) = super::super::test_target();
-        assert_eq!(request(&endpoint, "b", "my movie.m2ts", None).url, "http://h/b/?max-uploads=1000&prefix=my%20movie.m2ts&uploads=");
+        assert_eq!(
+            request(&endpoint, "b", "my movie.m2ts", None).url,
+            "http://h/b/?encoding-type=url&max-uploads=1000&prefix=my%20movie.m2ts&uploads="
+        );
         let markers = ("k".to_string(), "id".to_string());
         assert_eq!(
             request(&endpoint, "b", "k", Some(&markers)).url,
-            "http://h/b/?key-marker=k&max-uploads=1000&prefix=k&upload-id-marker=id&uploads="
+            "http://h/b/?encoding-type=url&key-marker=k&max-uploads=1000&prefix=k&upload-id-marker=id&uploads="
         );
     }
 
@@ -112,6 +121,20 @@ mod tests {
         assert!(page.uploads.iter().all(|u| u.key == "my-movie.m2ts"));
         assert_eq!(page.next_markers, Some(("my-movie.m2ts".into(), "YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ".into())));
         assert!(parse(&Response { status: 200, headers: vec![], body: body.into() }, "my-movie").unwrap().uploads.is_empty());
+    }
+
+    #[test]
+    fn url_encoded_keys_and_markers_are_decoded_and_checksums_read() {
+        // A key with a control character, which XML 1.0 cannot carry, as S3 (`+` for a space) and Garage (%20) encode it.
+        let body = "<ListMultipartUploadsResult><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>\
+            <NextKeyMarker>a+b%2Bc%01%20d</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>\
+            <Upload><Key>a+b%2Bc%01%20d</Key><UploadId>u2</UploadId><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>\
+            <ChecksumType>COMPOSITE</ChecksumType></Upload></ListMultipartUploadsResult>";
+        let page = parse(&Response { status: 200, headers: vec![], body: body.into() }, "a b+c\u{1} d").unwrap();
+        assert_eq!(page.uploads.len(), 1);
+        assert_eq!(page.next_markers, Some(("a b+c\u{1} d".into(), "u2".into())));
+        assert_eq!(page.uploads[0].checksum.algorithm, Some(Some("CRC32".into())));
+        assert_eq!(page.uploads[0].checksum.kind.as_deref(), Some("COMPOSITE"));
     }
 
     #[test]

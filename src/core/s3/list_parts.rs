@@ -1,5 +1,6 @@
 //! ListParts: the parts S3 holds for an upload, 1,000 a page; follow `next_marker` until it is `None`.
 //! AWS API reference: <https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html>
+use super::create_multipart_upload::ListedChecksum;
 use super::error::parse_xml;
 use super::{url, xml, Body, Endpoint, Method, Object, Request, Response, S3Error};
 use crate::core::checksum::Algorithm;
@@ -18,6 +19,8 @@ pub struct PartsPage {
     pub parts: Vec<ListedPart>,
     /// The `part-number-marker` of the next page; `None` on the last page.
     pub next_marker: Option<u32>,
+    /// What the upload was created with: as the result says, or (stores that do not say) as its parts show.
+    pub checksum: ListedChecksum,
 }
 
 pub fn request(endpoint: &Endpoint, object: &Object, upload_id: &str, marker: Option<u32>) -> Request {
@@ -45,7 +48,15 @@ pub fn parse(resp: &Response) -> Result<PartsPage, S3Error> {
         // A truncated page without a marker would loop forever: continue after its last part instead.
         let next_marker =
             xml::flag(root, "IsTruncated").then(|| xml::parse_num(root, "NextPartNumberMarker").or_else(|| parts.last().map(|p| p.number))).flatten();
-        Some(PartsPage { parts, next_marker })
+        let mut checksum = ListedChecksum::read(root);
+        // A store that does not say: the algorithm every listed part shows (parts that disagree say nothing).
+        let mut shown = parts.iter().map(|p| p.checksum.as_ref().map(|(algorithm, _)| algorithm.name().to_string()));
+        if let (None, Some(first)) = (&checksum.algorithm, shown.next()) {
+            if shown.all(|other| other == first) {
+                checksum.algorithm = Some(first);
+            }
+        }
+        Some(PartsPage { parts, next_marker, checksum })
     })
 }
 
@@ -105,5 +116,19 @@ mod tests {
         let page = parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap();
         assert_eq!(page.next_marker, None);
         assert_eq!(page.parts[0].checksum, Some((Algorithm::Crc64Nvme, "AAAAAAAAAAE=".into())));
+        assert_eq!(page.checksum.algorithm, Some(Some("CRC64NVME".into())), "shown by the part");
+    }
+
+    #[test]
+    fn the_uploads_checksum_is_read_from_the_result_or_shown_by_its_parts() {
+        let parse_body = |body: &str| parse(&Response { status: 200, headers: vec![], body: body.into() }).unwrap().checksum;
+        let reported =
+            parse_body("<ListPartsResult><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>COMPOSITE</ChecksumType></ListPartsResult>");
+        assert_eq!((reported.algorithm, reported.kind.as_deref()), (Some(Some("CRC32".into())), Some("COMPOSITE")));
+        let part =
+            |extra: &str| format!("<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>e</ETag><Size>5</Size>{extra}</Part></ListPartsResult>");
+        assert_eq!(parse_body(&part("<ChecksumCRC32>AAAAAA==</ChecksumCRC32>")).algorithm, Some(Some("CRC32".into())));
+        assert_eq!(parse_body(&part("")).algorithm, Some(None), "a part without one");
+        assert_eq!(parse_body("<ListPartsResult></ListPartsResult>").algorithm, None, "no part, nothing said");
     }
 }

@@ -14,6 +14,12 @@ fn encode(text: &str, keep_slash: bool) -> String {
     out
 }
 
+/// A URL-encoded value of a listing asked for with `encoding-type=url`: `%XX` escapes, and `+` for a space
+/// (S3 writes spaces so). `None` when it is not UTF-8.
+pub(super) fn decode(text: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8().ok().map(|t| t.into_owned())
+}
+
 /// The bucket's base URL, path style or virtual-hosted style.
 pub(super) fn bucket_url(endpoint: &Endpoint, bucket: &str) -> String {
     let base = endpoint.url.trim_end_matches('/');
