@@ -6,7 +6,9 @@ export async function open() {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
   try {
     const raw = (await browser.pages())[0] ?? (await browser.newPage());
-    raw.on('pageerror', (err) => console.error('[page error]', err));
+    // Firefox reports every request that found no server (an outage made at the proxy) as a CORS error, "CORS request
+    // did not succeed": not a page error.
+    raw.on('pageerror', (err) => /CORS request did not succeed/.test(err.message) || console.error('[page error]', err));
     raw.on('console', (msg) => msg.type() === 'error' && console.error('[page console]', msg.text()));
     const workers = [];
     raw.on('workercreated', (worker) => workers.push(worker.url()));
