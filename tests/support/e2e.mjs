@@ -17,8 +17,9 @@ export { launchChromium } from './browsers/chromium.mjs';
 export const MiB = 1024 * 1024;
 
 /**
- * Garage + dev server + a browser (`browser`, default E2E_BROWSER) with the harness page loaded. `proxy: true` puts the fault proxy (./fault-proxy.mjs) between the
- * page and Garage: the page's endpoint (upload() default and /config) is then the proxy's URL, returned as `h.proxy`.
+ * Garage + dev server + a browser (`browser`, default E2E_BROWSER) with the harness page loaded. `proxy: true` puts
+ * the fault proxy (./fault-proxy.mjs) between the page and Garage: the page's endpoint (upload() default and /config)
+ * is then the proxy's URL, returned as `h.proxy`.
  * `proxy: { keepAlive: false }` passes options on (see startFaultProxy).
  * `initScript`: a function run in the page before its own scripts (addInitScript: Chromium and Firefox), with
  * `initArg` as its argument, e.g. to skew the page's clock.
