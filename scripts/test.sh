@@ -21,8 +21,8 @@ summary() {
     # stage never ran must not leave a failing status, which would end this function under set -e.)
     for browser in chromium firefox webkit; do
       name="end-to-end tests ($browser)"
-      if [ -f "$LOGS/$name.log" ]; then awk -v name="$name" '/^# (pass|fail|skipped|cancelled) / { n[$2] = $3 }
-        END { printf "%-30s %d passed, %d failed, %d skipped, %d cancelled\n", name ":", n["pass"], n["fail"], n["skipped"], n["cancelled"] }' "$LOGS/$name.log"; fi
+      if [ -f "$LOGS/$name.log" ]; then awk -v name="$name" '/^# (pass|fail|skipped|cancelled|todo) / { n[$2] = $3 }
+        END { printf "%-30s %d passed, %d failed, %d skipped, %d cancelled, %d todo\n", name ":", n["pass"], n["fail"], n["skipped"], n["cancelled"], n["todo"] }' "$LOGS/$name.log"; fi
     done
   )
   echo "$counts"
