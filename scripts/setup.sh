@@ -25,12 +25,24 @@ step() {
   printf 'setup: %-22s %-40s %4ss\n' "$1" "$what" "$((SECONDS - t0))"
 }
 
-system_packages() {
-  local missing
-  missing=$(missing_debs chromium chromium-driver curl build-essential pkg-config)
+# Installs those of the Debian packages given that are missing; leading options (e.g. --no-install-recommends) go to apt.
+install_debs() {
+  local options=() missing
+  while [[ $1 == -* ]]; do options+=("$1"); shift; done
+  missing=$(missing_debs "$@")
   [ -z "$missing" ] && { echo "present"; return; }
-  apt_install $missing >&2
+  apt_install "${options[@]}" $missing >&2
   echo "installed $(echo $missing)"
+}
+
+system_packages() {
+  install_debs chromium chromium-driver curl build-essential pkg-config
+}
+
+# The other engines of the e2e tests: Firefox ESR (puppeteer-core over WebDriver BiDi) and WebKitGTK's MiniBrowser
+# (libwebkit2gtk-4.1-0, a dependency of its WebKitWebDriver), which has no headless mode: Xvfb gives it a display.
+other_browsers() {
+  install_debs --no-install-recommends firefox-esr webkit2gtk-driver xvfb
 }
 
 wasm32_std() {
@@ -112,6 +124,7 @@ npm_packages() {
 mkdir -p "$CACHE"
 t0=$SECONDS
 step system_packages
+step other_browsers
 step wasm32_std
 step rust_components
 step wasm_bindgen_cli

@@ -1,4 +1,5 @@
-// Each network fault alone, end to end: headless Chromium → fault proxy → real Garage, real random files on disk.
+// Each network fault alone, end to end: the browser → fault proxy → real Garage, real random files on disk. The
+// faults made at the proxy (a reset, a stall, no way out) run in every engine; CDP, offline and clock faults in Chromium.
 // Every test checks that the object reads back byte-identical, that no part S3 had confirmed was sent again
 // (counted at the proxy) and that the states the app saw make sense, and prints (diagnostic) the time from the
 // fault's end / the network's return to the first new part bytes reaching the proxy.
@@ -7,6 +8,7 @@ import { test } from 'node:test';
 import { MiB, startHarness } from '../support/e2e.mjs';
 import { errors } from '../support/fault-proxy.mjs';
 import { assertSurvived, firstPartBytesAfter, logText, maxPartsInFlight, ms, sleep, stateNames, useFaultHarness } from '../support/faults.mjs';
+import { chromiumTest } from '../support/browsers/index.mjs';
 
 const KiB = 1024;
 let h;
@@ -58,7 +60,7 @@ test('60 s stall of part 2 with stallTimeoutMs 5000: aborted, resent, done long 
     + `states ${stateNames(run.states).join(' → ')}`);
 });
 
-test('503 SlowDown storm (20) plus 4 InternalError: completes, fewer parts in flight', { timeout: 120_000 }, async (t) => {
+chromiumTest('503 SlowDown storm (20) plus 4 InternalError: completes, fewer parts in flight', { timeout: 120_000 }, async (t) => {
   const { file, key } = fileAndKey('slowdown.bin', 24 * MiB);
   h.proxy.rules([
     { match: { action: 'UploadPart', nth: 5, times: 4 }, fault: { respond: errors.internalError() } },
@@ -86,7 +88,7 @@ test('503 SlowDown storm (20) plus 4 InternalError: completes, fewer parts in fl
     + `states ${stateNames(run.states).join(' → ')}`);
 });
 
-test('30 s offline at ~30 %: waits for the network, continues by itself within 5 s of its return', { timeout: 120_000 }, async (t) => {
+chromiumTest('30 s offline at ~30 %: waits for the network, continues by itself within 5 s of its return', { timeout: 120_000 }, async (t) => {
   const { file, key } = fileAndKey('offline.bin', 16 * MiB);
   // 1 MiB/s per part, 2 at a time: ~8 s of upload, so that the network can go away in the middle of it.
   h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: MiB } }]);
@@ -119,7 +121,7 @@ test('30 s offline at ~30 %: waits for the network, continues by itself within 5
     + `total ${ms(run.ms)}; states ${states.join(' → ')}`);
 });
 
-test('credentials that really expire: 15 s Garage keys without expiration, at 512 KiB/s per part', { timeout: 120_000 }, async (t) => {
+chromiumTest('credentials that really expire: 15 s Garage keys without expiration, at 512 KiB/s per part', { timeout: 120_000 }, async (t) => {
   const { file, key } = fileAndKey('expiry.bin', 24 * MiB);
   h.proxy.rules([{ match: { action: 'UploadPart' }, fault: { bandwidth: 512 * KiB } }]);
   const mintedBefore = h.server.minted.length;
@@ -139,7 +141,7 @@ test('credentials that really expire: 15 s Garage keys without expiration, at 51
     + `first new part bytes ${ms(recovery)} after the rejection; total ${ms(run.ms)}; states ${stateNames(run.states).join(' → ')}`);
 });
 
-test('credentials expire while two parts start together: both rejected, one refresh, upload completes', { timeout: 120_000 }, async (t) => {
+chromiumTest('credentials expire while two parts start together: both rejected, one refresh, upload completes', { timeout: 120_000 }, async (t) => {
   // Parts 1 and 2 take 5 s at 1 MiB/s and end together; the 3 s key has expired by then, so parts 3 and 4 go out
   // together, both signed with it, and Garage refuses both. Both refusals are about the same expired key.
   const { file, key } = fileAndKey('expiry-pair.bin', 20 * MiB);
@@ -159,7 +161,7 @@ test('credentials expire while two parts start together: both rejected, one refr
 
 let throttled; // the run of the throttled test, for the ETA test after it
 
-test('throttled 64 KB/s link (CDP): progress at least once a second, speed matches', { timeout: 120_000 }, async (t) => {
+chromiumTest('throttled 64 KB/s link (CDP): progress at least once a second, speed matches', { timeout: 120_000 }, async (t) => {
   const { file, key } = fileAndKey('throttled.bin', MiB);
   const cdp = await h.cdp();
   const rate = 64 * KiB;
@@ -190,7 +192,7 @@ test('throttled 64 KB/s link (CDP): progress at least once a second, speed match
     + `(link ${rate}); last ETA ${eta.etaSeconds?.toFixed(1)} s with ${file.size - eta.bytesSent} B left; total ${ms(run.ms)}`);
 });
 
-test('ETA counts down during a part (the throttled run above: one 1 MiB part at 64 KB/s)', (t) => {
+chromiumTest('ETA counts down during a part (the throttled run above: one 1 MiB part at 64 KB/s)', (t) => {
   if (!throttled) return t.skip('the throttled test did not run');
   const { run, size, rate } = throttled;
   // Events with a speed, before the part is confirmed: the time left is about the bytes left to send at that speed.
@@ -204,7 +206,7 @@ test('ETA counts down during a part (the throttled run above: one 1 MiB part at 
     `ETA ${worst.p.etaSeconds.toFixed(1)} s with ${size - worst.p.bytesSent} B left to send: it counts unconfirmed bytes as not sent`);
 });
 
-test('browser clock 20 minutes slow: one RequestTimeTooSkewed, then corrected and done', { timeout: 60_000 }, async (t) => {
+chromiumTest('browser clock 20 minutes slow: one RequestTimeTooSkewed, then corrected and done', { timeout: 60_000 }, async (t) => {
   // Garage does not check the request time at all (a request signed 20 min off is accepted), so the proxy plays
   // S3: every request signed more than 15 min away from the real time gets RequestTimeTooSkewed with ServerTime.
   const skewMs = -20 * 60_000;
@@ -262,7 +264,7 @@ test('online but no way out for 20 s: probes every 2 s, parts go again within ~2
     + `states ${stateNames(run.states).join(' → ')}`);
 });
 
-test('the answer to Complete is lost: the retry finds the upload gone, HeadObject confirms the object, done', { timeout: 60_000 }, async (t) => {
+chromiumTest('the answer to Complete is lost: the retry finds the upload gone, HeadObject confirms the object, done', { timeout: 60_000 }, async (t) => {
   const { file, key } = fileAndKey('lost-complete.bin', 7 * MiB);
   h.proxy.rules([{ match: { action: 'CompleteMultipartUpload', nth: 1 }, fault: { resetResponse: true } }]);
   const run = await h.upload(file.path, { key, partSize: 5 * MiB });

@@ -1,4 +1,4 @@
-// Uploads real files from headless Chromium to Garage and reads them back with a Node S3 client.
+// Uploads real files from the browser under test (every engine) to Garage and reads them back with a Node S3 client.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';

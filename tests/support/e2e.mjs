@@ -1,34 +1,34 @@
-// Shared setup of the end-to-end tests: Garage + dev server serving the harness page + headless Chromium.
+// Shared setup of the end-to-end tests: Garage + dev server serving the harness page + a browser (E2E_BROWSER, see
+// ./browsers/index.mjs: Chromium unless told otherwise).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { chromium } from 'playwright-core';
+import { BROWSER, open } from './browsers/index.mjs';
 import { startDevServer } from './dev-server.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
 import { startGarage } from './garage.mjs';
 import { startLocalStack } from './localstack.mjs';
 
 const HARNESS_DIST = fileURLToPath(new URL('../e2e/harness/dist/', import.meta.url));
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-
-/** Debian's headless Chromium (playwright-core adds --headless), without the background traffic a closed network refuses. */
-export const launchChromium = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+export { launchChromium } from './browsers/chromium.mjs';
 
 export const MiB = 1024 * 1024;
 
 /**
- * Garage + dev server + headless Chromium. `proxy: true` puts the fault proxy (./fault-proxy.mjs) between the
- * page and Garage: the page's endpoint (upload() default and /config) is then the proxy's URL, returned as `h.proxy`.
+ * Garage + dev server + a browser (`browser`, default E2E_BROWSER) with the harness page loaded. `proxy: true` puts
+ * the fault proxy (./fault-proxy.mjs) between the page and Garage: the page's endpoint (upload() default and /config)
+ * is then the proxy's URL, returned as `h.proxy`.
  * `proxy: { keepAlive: false }` passes options on (see startFaultProxy).
- * `initScript`: a function or source text run in the page before its own scripts (page.addInitScript), with
+ * `initScript`: a function run in the page before its own scripts (addInitScript: Chromium and Firefox), with
  * `initArg` as its argument, e.g. to skew the page's clock.
  * `store: 'localstack'` uploads to LocalStack's S3 (./localstack.mjs) instead of Garage; `h.garage` is then that server.
+ * `h.page` is the page API of ./browsers/index.mjs; `h.setOffline`, `h.workersSeen`, `h.context` and `h.cdp` exist
+ * where the engine's driver has them.
  */
-export async function startHarness({ proxy: withProxy = false, initScript, initArg, store = 'garage' } = {}) {
+export async function startHarness({ proxy: withProxy = false, initScript, initArg, store = 'garage', browser = BROWSER } = {}) {
   if (!existsSync(path.join(HARNESS_DIST, 'index.html'))) {
     throw new Error(`${HARNESS_DIST} is not built: run scripts/build.sh && npx webpack`);
   }
@@ -45,37 +45,31 @@ export async function startHarness({ proxy: withProxy = false, initScript, initA
     const endpoint = proxy?.url ?? garage.endpoint;
     const server = await startDevServer({ root: HARNESS_DIST, garage: { ...garage, endpoint } });
     stack.push(server.stop);
-    const browser = await launchChromium();
-    stack.push(() => browser.close());
+    const session = await open(browser);
+    stack.push(() => session.close());
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'resumable-s3-e2e-'));
     stack.push(async () => rmSync(tmp, { recursive: true, force: true }));
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    if (initScript) await page.addInitScript(initScript, initArg);
-    // Page errors are the first thing to look at when a test fails.
-    page.on('pageerror', (err) => console.error('[page error]', err));
-    page.on('console', (msg) => msg.type() === 'error' && console.error('[page console]', msg.text()));
+    const { page } = session;
+    if (initScript) {
+      if (!session.addInitScript) throw new Error(`${browser}: no init scripts over this driver`);
+      await session.addInitScript(initScript, initArg);
+    }
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
 
-    let cdp;
     const h = {
+      browser,
       garage,
       proxy,
       page,
-      context,
+      context: session.context,
+      setOffline: session.setOffline,
+      workersSeen: session.workersSeen,
+      cdp: session.cdp,
       server,
       endpoint,
       stop,
-      /** A DevTools session on the page (Network domain enabled), e.g. for Network.emulateNetworkConditions. */
-      async cdp() {
-        if (!cdp) {
-          cdp = await context.newCDPSession(page);
-          await cdp.send('Network.enable');
-        }
-        return cdp;
-      },
       // Writes `size` fresh random bytes (Garage deduplicates identical blocks) and returns path and sha256.
       randomFile(name, size) {
         const file = path.join(tmp, name);

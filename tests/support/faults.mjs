@@ -108,7 +108,7 @@ export function useFaultHarness(use, { keepAlive = false, reload = false, tempDi
   afterEach(async () => {
     h.proxy.clearRules();
     h.proxy.resetStats();
-    await h.context.setOffline(false);
+    await h.setOffline?.(false);
     if (reload) await h.reload();
   });
 }

@@ -118,6 +118,15 @@ window.clearUploadRecords = () => new Promise((resolve, reject) => {
   r.onerror = () => reject(r.error);
   r.onblocked = () => reject(new Error('deleteDatabase blocked: a connection is still open'));
 });
+// The URL of every dedicated worker the page starts (the library's worker mode), as the page sees it: WebKit's driver
+// has no worker events. The library looks `Worker` up when it starts one, so the subclass is what it gets.
+window.harnessWorkers = [];
+window.Worker = class extends window.Worker {
+  constructor(url, options) {
+    super(url, options);
+    window.harnessWorkers.push(String(url));
+  }
+};
 // For tests that drive the library directly (several files, one Uploader).
 window.Uploader = Uploader;
 window.contentDisposition = contentDisposition;
