@@ -355,31 +355,6 @@ impl Upload {
         self.parts.succeeded();
     }
 
-    /// Pauses: stops the parts in flight (their progress is kept) and starts nothing until [`Upload::resume`].
-    pub fn pause(&mut self, now_ms: u64) -> Vec<Action> {
-        if self.outcome().is_some() || matches!(self.phase, Phase::Cancelling { .. }) {
-            return vec![];
-        }
-        self.paused = true;
-        let stopped = self.parts.stop_all(now_ms);
-        stopped
-            .into_iter()
-            .map(|(number, id)| {
-                self.progress.failed(number);
-                Action::Abort(id)
-            })
-            .collect()
-    }
-
-    pub fn resume(&mut self, now_ms: u64) {
-        self.paused = false;
-        for task in self.parts.tasks_mut() {
-            if let Slot::Waiting { due_ms } = &mut task.slot {
-                *due_ms = (*due_ms).min(now_ms);
-            }
-        }
-    }
-
     /// The browser went offline or came back. Back online, whatever waits after a network failure starts at once.
     pub fn set_online(&mut self, online: bool, now_ms: u64) {
         if self.network.set_online(online) {

@@ -1,8 +1,9 @@
 //! Sending the parts (UploadPart): each with its CRC when checksums are on, at most the window in flight; stalled
-//! attempts are given up and sent again.
+//! attempts are given up and sent again; pausing stops the parts in flight and resuming sends them again.
 use super::parts::{Checked, Due};
+use super::task::Slot;
 use super::types::{Action, OpId, OpKind, Range};
-use super::{Target, Upload};
+use super::{Phase, Target, Upload};
 use crate::core::codes;
 use crate::core::error::UploadError;
 use crate::core::plan::Part;
@@ -94,6 +95,31 @@ impl Upload {
         if entry.task.in_flight_id() == Some(id) {
             entry.task.heard_from(id, now_ms);
             self.progress.sending(part.number, sent.min(part.len), now_ms);
+        }
+    }
+
+    /// Pauses: stops the parts in flight (their progress is kept) and starts nothing until [`Upload::resume`].
+    pub fn pause(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.outcome().is_some() || matches!(self.phase, Phase::Cancelling { .. }) {
+            return vec![];
+        }
+        self.paused = true;
+        let stopped = self.parts.stop_all(now_ms);
+        stopped
+            .into_iter()
+            .map(|(number, id)| {
+                self.progress.failed(number);
+                Action::Abort(id)
+            })
+            .collect()
+    }
+
+    pub fn resume(&mut self, now_ms: u64) {
+        self.paused = false;
+        for task in self.parts.tasks_mut() {
+            if let Slot::Waiting { due_ms } = &mut task.slot {
+                *due_ms = (*due_ms).min(now_ms);
+            }
         }
     }
 }
