@@ -312,7 +312,8 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
           // The client has usually given up by now (finished 'client-closed'): the entry still says what the server did.
           upRes.once('end', () => Object.assign(entry, { outcome: 'held', status: upRes.statusCode, tEnd: now() }));
         });
-        late.once('error', () => Object.assign(entry, { outcome: 'upstream-error', tEnd: now() }));
+        // `on`, not `once`: a held body delivered as the server or the proxy goes away can fail twice (EPIPE after a reset).
+        late.on('error', () => Object.assign(entry, { outcome: 'upstream-error', tEnd: now() }));
         late.end(Buffer.concat(chunks));
       });
       return;
