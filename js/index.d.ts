@@ -297,6 +297,9 @@ export declare function contentDisposition(filename: string, type?: "attachment"
 
 /** Uploads files to one bucket with S3 multipart uploads that survive network loss, reloads and crashes. */
 export declare class Uploader {
+  /** Throws an UploadError with code InvalidOptions at once (before the wasm loads) for an unknown option name or a
+   *  setting of the wrong type or outside its values; the endpoint/bucket rules and the object options' values are
+   *  checked by the core and reject each upload's `done`, before any request. */
   constructor(options: UploaderOptions);
   /** Starts uploading `file` to `options.key` (more files can be started at any time: they share `concurrency`).
    *  The same file (the same Blob, or a File with the same name, size, modification time and type) started again

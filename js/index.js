@@ -1,7 +1,7 @@
 // resumable-s3: the package's entry. `Uploader` runs many uploads that share one concurrency limit, each with an
 // `UploadHandle` (events, pause / resume / cancel); the wasm engine does the work, on the page or in a worker.
 import { Emitter } from './emitter.js';
-import { uploadError } from './errors.js';
+import { checkStartOptions, checkUploaderOptions, invalidOptions } from './options.js';
 import { localEngine } from './engine.js';
 import { workerEngine } from './worker-engine.js';
 
@@ -92,7 +92,7 @@ export class Uploader {
   #destroyed = false;
 
   constructor(options) {
-    if (options === null || typeof options !== 'object') throw new TypeError('new Uploader(options): options must be an object');
+    checkUploaderOptions(options);
     const { worker = false, ...engineOptions } = options;
     this.#engine = worker ? workerEngine(engineOptions) : localEngine(engineOptions);
   }
@@ -102,11 +102,12 @@ export class Uploader {
     // Anything but a Blob would give a handle that never settles: refuse it here, where the caller sees it.
     if (!(file instanceof Blob)) {
       const got = file === null ? 'null' : typeof file === 'object' ? file.constructor?.name ?? 'object' : typeof file;
-      throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: `InvalidOptions: start(file, options): file must be a File or Blob, got ${got}` });
+      throw invalidOptions(`start(file, options): file must be a File or Blob, got ${got}`);
     }
+    checkStartOptions(options);
     const { onProgress, onState, onPart, onError, onChecksums, onWarning, signal, ...uploadOptions } = options;
     if (signal !== undefined && typeof signal?.addEventListener !== 'function') {
-      throw uploadError({ name: 'UploadError', code: 'InvalidOptions', message: 'signal must be an AbortSignal (e.g. new AbortController().signal)' });
+      throw invalidOptions('signal must be an AbortSignal (e.g. new AbortController().signal)');
     }
     const callbacks = { onProgress, onState, onPart, onError, onChecksums, onWarning };
     // The same file to the same key again while it uploads: the running upload, with these callbacks added.

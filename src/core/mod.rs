@@ -8,6 +8,7 @@ pub mod fingerprint;
 pub mod machine;
 pub mod notice;
 pub mod object_options;
+pub mod pacer;
 pub mod plan;
 pub mod progress;
 pub mod record;

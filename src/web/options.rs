@@ -1,4 +1,6 @@
-//! Reading and checking the options JS passes in.
+//! Reading the options JS passes in. js/options.js has already checked the names and the Uploader's settings
+//! (synchronously, so that `new Uploader()` throws); the core's rules (endpoint and bucket, key, object options) are
+//! applied here.
 use super::callback::DEFAULT_TIMEOUT_MS;
 use super::credentials::CredentialSource;
 use super::signer::Signer;
@@ -10,16 +12,12 @@ use crate::core::object_options::{ObjectOptions, ObjectOptionsInput, Tagging};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{names, Endpoint, Object};
 use js_sys::{Function, Reflect};
-use serde::de::{self, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 const DEFAULT_CONCURRENCY: usize = 4;
-/// Browsers open 6 connections to one host over HTTP/1.1 (S3's protocol): more parts than that only wait in the
-/// browser, signed, and a part waiting long enough outlives its signature. Stores on HTTP/2 can use a few more.
-const MAX_CONCURRENCY: u64 = 16;
 
 fn invalid(message: impl Into<String>) -> UploadError {
     UploadError::new(INVALID_OPTIONS, message)
@@ -34,24 +32,39 @@ struct RawUploaderOptions {
     bucket: String,
     #[serde(default)]
     force_path_style: bool,
-    part_size: Option<f64>,
-    min_part_size: Option<f64>,
-    concurrency: Option<f64>,
-    stall_timeout_ms: Option<f64>,
-    server_retries: Option<f64>,
+    part_size: Option<u64>,
+    min_part_size: Option<u64>,
+    concurrency: Option<usize>,
+    stall_timeout_ms: Option<u64>,
+    server_retries: Option<u32>,
     checksums: Option<RawChecksums>,
     checksum_algorithm: Option<String>,
     resume: Option<bool>,
-    if_exists: Option<String>,
-    callback_timeout_ms: Option<f64>,
+    if_exists: Option<IfExists>,
+    callback_timeout_ms: Option<u64>,
 }
 
-/// `checksums: true | false | "auto" | "required"`.
+/// `checksums: true | false | "auto" | "required" | "off"`.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum RawChecksums {
     On(bool),
-    Mode(String),
+    Mode(ChecksumsMode),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ChecksumsMode {
+    Auto,
+    Required,
+    Off,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum IfExists {
+    Overwrite,
+    Error,
 }
 
 pub struct UploaderOptions {
@@ -73,16 +86,8 @@ pub struct UploaderOptions {
 impl UploaderOptions {
     /// The options, and who signs: the `credentials` or the `sign` callback.
     pub fn from_js(value: &JsValue) -> Result<(Self, Signer), UploadError> {
-        let also = [&["credentials", "sign"][..], &RawObjectOptions::names()].concat();
-        refuse_unknown::<RawUploaderOptions>(value, &also, "new Uploader(options)")?;
         let raw: RawUploaderOptions = serde_wasm_bindgen::from_value(value.clone())
             .map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
-        if !(raw.endpoint.starts_with("http://") || raw.endpoint.starts_with("https://")) {
-            return Err(invalid(format!("endpoint must start with http:// or https://, got '{}'", raw.endpoint)));
-        }
-        if raw.region.is_empty() || raw.bucket.is_empty() {
-            return Err(invalid("region and bucket must not be empty"));
-        }
         let endpoint = Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style };
         if let Some(problem) = names::endpoint_problem(&endpoint, &raw.bucket) {
             return Err(invalid(problem));
@@ -92,64 +97,43 @@ impl UploaderOptions {
         let (checksums, checksums_required) = match raw.checksums {
             None | Some(RawChecksums::On(true)) => (true, false),
             Some(RawChecksums::On(false)) => (false, false),
-            Some(RawChecksums::Mode(mode)) => match mode.as_str() {
-                "auto" => (true, false),
-                "required" => (true, true),
-                "off" => (false, false),
-                other => return Err(invalid(format!("checksums must be true, false, 'auto', 'required' or 'off', got '{other}'"))),
-            },
+            Some(RawChecksums::Mode(ChecksumsMode::Auto)) => (true, false),
+            Some(RawChecksums::Mode(ChecksumsMode::Required)) => (true, true),
+            Some(RawChecksums::Mode(ChecksumsMode::Off)) => (false, false),
         };
         let checksum_algorithm = match raw.checksum_algorithm.as_deref() {
             None => Algorithm::default(),
-            Some(name) => Algorithm::from_name(name)
-                .ok_or_else(|| invalid(format!("checksumAlgorithm must be 'CRC64NVME', 'CRC32C' or 'CRC32', got '{name}'")))?,
+            Some(name) => Algorithm::from_name(name).ok_or_else(|| invalid(format!("checksumAlgorithm '{name}' is not one the core computes")))?,
         };
         let function = |name: &str| Reflect::get(value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        let timeout_ms = raw.callback_timeout_ms.map(|ms| whole_number("callbackTimeoutMs", ms, 1)).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let timeout_ms = raw.callback_timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         let signer = match (function("credentials"), function("sign")) {
-            (Some(credentials), None) => Signer::Credentials(CredentialSource::new(credentials, timeout_ms)),
+            (Some(credentials), _) => Signer::Credentials(CredentialSource::new(credentials, timeout_ms)),
             (None, Some(sign)) => Signer::Backend(sign, timeout_ms),
-            _ => {
-                return Err(invalid(
-                    "give exactly one of credentials (a function that returns (a promise of) { accessKeyId, secretAccessKey, \
-                 sessionToken, expiration }) and sign (a function that signs { method, url, headers } on your backend)",
-                ))
-            }
+            (None, None) => return Err(invalid("give a credentials or a sign function")),
         };
         let object_defaults = RawObjectOptions::from_js(value)?;
         // Checked now, so that a wrong default fails here rather than on every upload.
         ObjectOptions::new(&object_defaults.clone().input()).map_err(invalid)?;
-        let part_size = raw.part_size.map(|n| whole_number("partSize", n, 1)).transpose()?;
-        let concurrency = raw.concurrency.map(|n| whole_number("concurrency", n, 1)).transpose()?;
-        if let Some(n) = concurrency.filter(|&n| n > MAX_CONCURRENCY) {
-            return Err(invalid(format!(
-                "concurrency {n} is more than {MAX_CONCURRENCY}: a browser opens 6 connections to one host (HTTP/1.1), further parts \
-                 only wait in it while their signatures age"
-            )));
-        }
         let mut policy = Policy::default();
         if let Some(ms) = raw.stall_timeout_ms {
-            policy.stall_timeout_ms = whole_number("stallTimeoutMs", ms, 1)?;
+            policy.stall_timeout_ms = ms;
         }
         if let Some(n) = raw.server_retries {
-            policy.server_retries = whole_number("serverRetries", n, 0)? as u32;
+            policy.server_retries = n;
         }
         let options = Self {
             endpoint,
             bucket: raw.bucket,
-            part_size,
-            min_part_size: raw.min_part_size.map(|n| whole_number("minPartSize", n, 1)).transpose()?.unwrap_or(MIN_PART_SIZE),
-            concurrency: concurrency.map_or(DEFAULT_CONCURRENCY, |c| c as usize),
+            part_size: raw.part_size,
+            min_part_size: raw.min_part_size.unwrap_or(MIN_PART_SIZE),
+            concurrency: raw.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
             policy,
             checksums,
             checksums_required,
             checksum_algorithm,
             resume: raw.resume.unwrap_or(true),
-            overwrite: match raw.if_exists.as_deref() {
-                None | Some("overwrite") => true,
-                Some("error") => false,
-                Some(other) => return Err(invalid(format!("ifExists must be 'overwrite' or 'error', got '{other}'"))),
-            },
+            overwrite: !matches!(raw.if_exists, Some(IfExists::Error)),
             object_defaults,
         };
         Ok((options, signer))
@@ -191,14 +175,6 @@ impl UploaderOptions {
     }
 }
 
-fn whole_number(name: &str, n: f64, min: u64) -> Result<u64, UploadError> {
-    if n >= min as f64 && n.fract() == 0.0 && n <= 2f64.powi(53) {
-        Ok(n as u64)
-    } else {
-        Err(invalid(format!("{name} must be a whole number of at least {min}, got {n}")))
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawUploadOptions {
@@ -215,7 +191,6 @@ pub struct UploadOptions {
 
 impl UploadOptions {
     pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
-        refuse_unknown::<RawUploadOptions>(value, &RawObjectOptions::names(), "start(file, options)")?;
         let raw: RawUploadOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
         if let Some(problem) = names::key_problem(&raw.key) {
             return Err(UploadError::new(INVALID_KEY, format!("{INVALID_KEY}: {problem}")));
@@ -264,11 +239,6 @@ enum RawTagging {
 }
 
 impl RawObjectOptions {
-    /// Every name it reads (for the unknown-option check): its fields, and `expires`, which is read apart.
-    fn names() -> Vec<&'static str> {
-        [field_names::<Self>(), &["expires"]].concat()
-    }
-
     fn from_js(value: &JsValue) -> Result<Self, UploadError> {
         let mut raw: Self = serde_wasm_bindgen::from_value(value.clone())
             .map_err(|e| invalid(format!("{e} (metadata and headers are objects of strings, tagging one of strings or a URL-encoded string)")))?;
@@ -328,40 +298,4 @@ impl RawObjectOptions {
             headers: self.headers.unwrap_or_default().into_iter().collect(),
         }
     }
-}
-
-/// A name `T` does not read (a typo such as `concurency`) is an error, not silently ignored. serde_wasm_bindgen
-/// reads a struct's fields by name and never sees the others, so the names are compared here; `also` are read apart.
-fn refuse_unknown<'de, T: Deserialize<'de>>(value: &JsValue, also: &[&str], what: &str) -> Result<(), UploadError> {
-    let Some(object) = value.dyn_ref::<js_sys::Object>() else { return Ok(()) };
-    let known: Vec<&str> = field_names::<T>().iter().chain(also).copied().collect();
-    for name in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
-        let set = Reflect::get(value, &name.as_str().into()).is_ok_and(|v| !v.is_undefined());
-        if set && !known.contains(&name.as_str()) {
-            return Err(invalid(format!("{what}: unknown option '{name}' (the options are {})", known.join(", "))));
-        }
-    }
-    Ok(())
-}
-
-/// The field names `T` reads: serde hands them to `deserialize_struct`.
-fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
-    struct Names<'a>(&'a mut &'static [&'static str]);
-    impl<'de> de::Deserializer<'de> for Names<'_> {
-        type Error = de::value::Error;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-            Err(de::Error::custom("not a struct"))
-        }
-        fn deserialize_struct<V: Visitor<'de>>(self, _: &str, fields: &'static [&'static str], _: V) -> Result<V::Value, Self::Error> {
-            *self.0 = fields;
-            Err(de::Error::custom("names read"))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit unit_struct
-            newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-        }
-    }
-    let mut names: &'static [&'static str] = &[];
-    let _ = T::deserialize(Names(&mut names));
-    names
 }

@@ -13,6 +13,7 @@ use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
 use crate::core::machine::{Action, Op, OpId, OpKind, Range, TransportError, Upload, UploadResult, UploadSpec, UploadState};
 use crate::core::notice::{ErrorNotice, Notice, WarningNotice};
+use crate::core::pacer::{Pacer, PROGRESS_INTERVAL_MS};
 use crate::core::s3::{probe_url, Body, Response};
 use futures_util::future::{abortable, select, AbortHandle, Either, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -44,6 +45,10 @@ struct Live {
     signing: Cell<u32>,
     signing_since_ms: Cell<u64>,
     on_wire: Cell<u32>,
+    /// Part progress from the browser is paced (the app hears it about ten times a second); a timer is set while
+    /// a value is held.
+    pacer: RefCell<Pacer>,
+    release_set: Cell<bool>,
 }
 
 impl Live {
@@ -52,7 +57,33 @@ impl Live {
         let _ = self.emit.call2(&JsValue::UNDEFINED, &kind.into(), &event);
     }
 
+    /// Progress at a milestone (a part confirmed, a checksum read): the app hears it at once.
     fn report_progress(&self) {
+        self.pacer.borrow_mut().sent(now_ms());
+        self.tell_progress();
+    }
+
+    /// Bytes of a part on the wire: through the pacer; a held value is sent when its interval ends.
+    fn report_part_progress(self: &Rc<Self>) {
+        let now = now_ms();
+        if self.pacer.borrow_mut().offer(now) {
+            return self.tell_progress();
+        }
+        let Some(due) = self.pacer.borrow().due_ms() else { return };
+        if self.release_set.replace(true) {
+            return;
+        }
+        let live = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(due.saturating_sub(now) as u32).await;
+            live.release_set.set(false);
+            if live.pacer.borrow_mut().release(now_ms()) {
+                live.tell_progress();
+            }
+        });
+    }
+
+    fn tell_progress(&self) {
         let snapshot = self.upload.borrow().progress();
         self.tell("progress", to_js(&snapshot));
     }
@@ -150,6 +181,8 @@ pub async fn run(
         signing: Cell::new(0),
         signing_since_ms: Cell::new(0),
         on_wire: Cell::new(0),
+        pacer: RefCell::new(Pacer::new(PROGRESS_INTERVAL_MS)),
+        release_set: Cell::new(false),
     });
     let mut persistence = persistence.unwrap_or_else(|reason| live.storage_failed(&reason));
     let network = NetworkWatch::new();
@@ -300,7 +333,7 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
                 let (id, live) = (op.id, live.clone());
                 let on_progress = move |sent| {
                     live.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
-                    live.report_progress();
+                    live.report_part_progress();
                 };
                 xhr::send(&op.request, &slice, on_progress).await?
             }

@@ -68,6 +68,49 @@ test("start('not a file') throws InvalidOptions at once; upload() rejects", { ti
   assert.equal(out.running, 0, 'no handle was left behind');
 });
 
+test('new Uploader(badOptions) throws InvalidOptions at once, page and worker mode, before the wasm is even fetched', { timeout: 30_000 }, async () => {
+  await h.page.reload();
+  const { out, requests } = await requestsDuring(() => inPage(async (opts) => {
+    const credentials = () => fetch('/credentials').then((r) => r.json());
+    const base = { ...opts, credentials };
+    const cases = {
+      'a typo': [{ ...base, concurency: 2 }, "unknown option 'concurency'"],
+      'an endpoint without scheme': [{ ...base, endpoint: 'localhost:3900' }, 'endpoint must start with http:// or https://'],
+      'credentials and sign': [{ ...base, sign: credentials }, 'give exactly one of credentials'],
+      'neither credentials nor sign': [{ ...opts }, 'give exactly one of credentials'],
+      'an empty bucket': [{ ...base, bucket: '' }, 'region and bucket must be non-empty strings'],
+      'concurrency 1e9': [{ ...base, concurrency: 1e9 }, 'concurrency 1000000000 is more than 16'],
+      'a fractional partSize': [{ ...base, partSize: 5.5 * 2 ** 20 }, 'partSize must be a whole number of at least 1'],
+      'a negative serverRetries': [{ ...base, serverRetries: -1 }, 'serverRetries must be a whole number of at least 0'],
+      "checksums: 'yes'": [{ ...base, checksums: 'yes' }, "checksums must be true, false, 'auto', 'required' or 'off', got 'yes'"],
+      'an unknown checksumAlgorithm': [{ ...base, checksumAlgorithm: 'MD5' }, "checksumAlgorithm must be 'CRC64NVME', 'CRC32C' or 'CRC32'"],
+      "ifExists: 'skip'": [{ ...base, ifExists: 'skip' }, "ifExists must be 'overwrite' or 'error'"],
+      "resume: 'no'": [{ ...base, resume: 'no' }, 'resume must be true or false'],
+    };
+    const wasmFetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length;
+    const fetchedBefore = wasmFetched();
+    const results = {};
+    for (const [what, [options, message]] of Object.entries(cases)) {
+      for (const worker of [false, true]) {
+        let thrown = null;
+        try {
+          new window.Uploader({ ...options, worker });
+        } catch (e) {
+          thrown = { name: e.name, code: e.code, message: e.message };
+        }
+        results[`${what}${worker ? ' (worker)' : ''}`] = { thrown, expected: message };
+      }
+    }
+    return { results, fetchedBefore, fetchedAfter: wasmFetched() };
+  }));
+  for (const [what, { thrown, expected }] of Object.entries(out.results)) {
+    assert.deepEqual([thrown?.name, thrown?.code], ['UploadError', 'InvalidOptions'], `${what}: ${JSON.stringify(thrown)}`);
+    assert.ok(thrown.message.includes(expected), `${what}: ${thrown.message}`);
+  }
+  assert.equal(out.fetchedAfter, out.fetchedBefore, 'the checks ran without the wasm');
+  assert.deepEqual(requests.filter((r) => r !== 'other'), [], 'no request reached the server');
+});
+
 test('an unknown option name (a typo) is reported, in new Uploader() and in start()', { timeout: 30_000 }, async () => {
   const { out, requests } = await requestsDuring(async () => ({
     uploader: await h.upload(file.path, { key: 'nohang/typo.bin', concurency: 2 }),
