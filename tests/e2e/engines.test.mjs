@@ -141,14 +141,17 @@ for (const worker of [false, true]) {
       await assertStored(key, file);
       const steps = progressSteps(run.progress, size);
       const events = run.progress;
+      // Gaps while the browser is still handing bytes to the socket. After its last byte it has nothing to report
+      // while the proxy drains the kernel's socket buffers (a few MiB on loopback, ~1 s at 4 MiB/s).
+      const sending = events.slice(0, events.findIndex((e) => e.bytesSent === size) + 1);
       let maxGap = 0;
-      for (let i = 1; i < events.length; i++) maxGap = Math.max(maxGap, events[i].t - events[i - 1].t);
+      for (let i = 1; i < sending.length; i++) maxGap = Math.max(maxGap, sending[i].t - sending[i - 1].t);
       t.diagnostic(`${BROWSER} ${worker ? 'worker' : 'page'}: ${events.length} progress events for ${size / MiB} MiB `
-        + `(median step ${Math.round(median(steps) / KiB)} KiB, largest gap ${Math.round(maxGap)} ms) in ${Math.round(run.ms)} ms`);
+        + `(median step ${Math.round(median(steps) / KiB)} KiB, largest gap while sending ${Math.round(maxGap)} ms) in ${Math.round(run.ms)} ms`);
       // One paced event per 100 ms, plus the milestones sent at once: each part's checksum read and its confirmation.
       const milestones = 2 * (size / (8 * MiB)) + 2;
       assert.ok(events.length <= Math.ceil(run.ms / 100) + milestones, `${events.length} events in ${Math.round(run.ms)} ms`);
       assert.ok(events.length >= 5, `only ${events.length} events in ${Math.round(run.ms)} ms`);
-      assert.ok(maxGap <= 1_000, `a gap of ${Math.round(maxGap)} ms between progress events`);
+      assert.ok(maxGap <= 600, `a gap of ${Math.round(maxGap)} ms between progress events while sending`);
     });
 }

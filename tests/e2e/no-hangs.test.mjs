@@ -80,7 +80,7 @@ test('new Uploader(badOptions) throws InvalidOptions at once, page and worker mo
       'neither credentials nor sign': [{ ...opts }, 'give exactly one of credentials'],
       'an empty bucket': [{ ...base, bucket: '' }, 'region and bucket must be non-empty strings'],
       'concurrency 1e9': [{ ...base, concurrency: 1e9 }, 'concurrency 1000000000 is more than 16'],
-      'a fractional partSize': [{ ...base, partSize: 5.5 * 2 ** 20 }, 'partSize must be a whole number of at least 1'],
+      'a fractional partSize': [{ ...base, partSize: 5 * 2 ** 20 + 0.5 }, 'partSize must be a whole number of at least 1'],
       'a negative serverRetries': [{ ...base, serverRetries: -1 }, 'serverRetries must be a whole number of at least 0'],
       "checksums: 'yes'": [{ ...base, checksums: 'yes' }, "checksums must be true, false, 'auto', 'required' or 'off', got 'yes'"],
       'an unknown checksumAlgorithm': [{ ...base, checksumAlgorithm: 'MD5' }, "checksumAlgorithm must be 'CRC64NVME', 'CRC32C' or 'CRC32'"],
