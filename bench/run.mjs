@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Side-by-side benchmark of resumable-s3 and its peers (@aws-sdk/lib-storage, @uppy/aws-s3, raw curl) in headless
-// Chromium against one real local Garage. See bench/README.md; results in bench/RESULTS.md.
+// Side-by-side benchmark of resumable-s3 and its peers (@aws-sdk/lib-storage, @uppy/aws-s3, Amplify Storage, a bare-XHR
+// floor, raw curl) in headless Chromium against one real local Garage. See bench/README.md; results in bench/RESULTS.md.
 //
-//   node bench/run.mjs [--quick] [--only throughput,memory,slow-link,recovery,resume,size] [--peers resumable-s3,lib-storage,uppy]
+//   node bench/run.mjs [--quick] [--only throughput,memory,slow-link,recovery,resume,size] [--peers resumable-s3,lib-storage,uppy,amplify,xhr-floor]
 //                      [--harness DIR] [--pkg DIR] [--rounds N] [--size-mib N] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,9 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { startEnv } from './lib/env.mjs';
 import { GiB, KiB, MiB } from './lib/files.mjs';
 import { formatTable } from './lib/stats.mjs';
+import amplify from './peers/amplify.mjs';
 import libStorage from './peers/lib-storage.mjs';
 import resumableS3, { resumableS3NoChecksums } from './peers/resumable-s3.mjs';
 import uppy from './peers/uppy.mjs';
+import xhrFloor from './peers/xhr-floor.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { recovery } from './scenarios/recovery.mjs';
 import { resume } from './scenarios/resume.mjs';
@@ -23,7 +25,8 @@ import { slowLink } from './scenarios/slow-link.mjs';
 import { throughput } from './scenarios/throughput.mjs';
 
 const SCENARIOS = { throughput, memory, 'slow-link': slowLink, recovery, resume, size: packageSize };
-const PEERS = [resumableS3, libStorage, uppy];
+// A peer with `scenarios` runs only in those (the floor: throughput; Amplify: not where its failure would only wait).
+const PEERS = [resumableS3, libStorage, uppy, amplify, xhrFloor];
 // Selectable with --peers, not run by default: resumable-s3 without its per-part checksums (what they cost).
 const VARIANTS = [resumableS3NoChecksums];
 
@@ -104,7 +107,8 @@ try {
     const t0 = Date.now();
     const load = os.loadavg()[0];
     try {
-      const section = await SCENARIOS[name](env, cfg, log);
+      const peers = cfg.peers.filter((p) => !p.scenarios || p.scenarios.includes(name));
+      const section = await SCENARIOS[name](env, { ...cfg, peers }, log);
       section.notes.push(`took ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
       sections.push(section);
       console.log(`\n${render(section)}\n`);

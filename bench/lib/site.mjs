@@ -1,7 +1,7 @@
 // The pages the bench serves, built into a temp dir at the start of a run (a snapshot: the lead may rebuild the
 // package in the tree meanwhile):
 //   /resumable-s3/  a copy of the e2e harness page (tests/e2e/harness/dist: window.startUpload / runUpload)
-//   /lib-storage/, /uppy/  bench/pages/*.js bundled with esbuild (window.benchStart, see bench/pages/common.js)
+//   /lib-storage/, /uppy/, /xhr-floor/, /amplify/  bench/pages/*.js bundled with esbuild (window.benchStart, see bench/pages/common.js)
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ export async function buildSite(dir, { harnessDist = HARNESS_DIST } = {}) {
     throw new Error(`${harnessDist} is not built: run scripts/build.sh && npx webpack`);
   }
   cpSync(harnessDist, path.join(dir, 'resumable-s3'), { recursive: true });
-  for (const peer of ['lib-storage', 'uppy']) {
+  for (const peer of ['lib-storage', 'uppy', 'xhr-floor', 'amplify']) {
     const out = path.join(dir, peer);
     mkdirSync(out, { recursive: true });
     cpSync(path.join(PAGES, 'index.html'), path.join(out, 'index.html'));

@@ -30,3 +30,15 @@ export function formatTable(columns, rows) {
 
 /** "met" / "MISSED" for a target check; "n/a" when not measurable. */
 export const verdict = (ok) => (ok === undefined || ok === null ? 'n/a' : ok ? 'met' : 'MISSED');
+
+/**
+ * The order of `names` in round `round`: rows of a Williams design (a balanced Latin square: over n rounds, or 2n for
+ * an odd n, every name takes every slot and follows every other name equally often). A plain rotation would keep the
+ * same neighbours every round: whoever follows curl (a slot that measures slower) would always be the same.
+ */
+export function roundOrder(names, round) {
+  const n = names.length;
+  const first = Array.from({ length: n }, (_, j) => (j % 2 ? (j + 1) / 2 : (n - j / 2) % n));
+  const row = first.map((k) => names[(k + round) % n]);
+  return n % 2 && Math.floor(round / n) % 2 ? row.reverse() : row;
+}

@@ -16,7 +16,8 @@ export async function openUpload(env, peer, file) {
   return {
     page,
     rendererPids,
-    start: (opts) => page.evaluate(peer.start, peer.options(opts)),
+    // A peer may set things up on the Node side first (`prepare`: the floor's presigned URLs); it returns the options.
+    start: async (opts) => page.evaluate(peer.start, peer.prepare ? await peer.prepare(env, opts) : peer.options(opts)),
     /** { result?, error?, ms, progress: [{ t (ms since start), bytes }] } */
     outcome: () => page.evaluate(peer.outcome),
     /** Milliseconds since the upload started, on the page's clock. */
@@ -43,7 +44,7 @@ export async function timedUpload(env, peer, file, size, opts) {
     const server0 = childCpuSeconds('garage');
     await s.start({
       endpoint: opts.endpoint ?? env.garage.endpoint, region: env.garage.region, bucket: env.garage.bucket,
-      key: opts.key, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
+      key: opts.key, size, partSize: opts.partSize, concurrency: opts.concurrency, credentials: env.credentials,
     });
     const out = await s.outcome().catch((err) => ({ error: { code: 'Hung', message: err.message }, ms: NaN, progress: [] }));
     const cpu1 = treeCpuByKind(env.browser.pid);
@@ -53,7 +54,7 @@ export async function timedUpload(env, peer, file, size, opts) {
     const peak = await sampler.stop();
     if (out.error) return { error: `${out.error.code}: ${out.error.message}`, seconds: out.ms / 1000, progress: out.progress };
     try {
-      await env.verify(opts.key, size, opts.parts);
+      await env.verify(opts.key, size, peer.expectedParts?.(size) ?? opts.parts); // Amplify's part size is its own
     } catch (err) {
       return { error: `reported success, but ${err.message}`, seconds: out.ms / 1000, progress: out.progress };
     }

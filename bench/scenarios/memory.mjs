@@ -3,7 +3,7 @@
 // its ArrayBuffer backing stores; "Δ" is the peak minus the value just before the upload started (page loaded, file
 // picked). The target is about what the upload adds: ≤ concurrency × part size + 32 MiB, and flat in file size.
 import { MiB, writeRandom } from '../lib/files.mjs';
-import { mib, verdict } from '../lib/stats.mjs';
+import { mib, roundOrder, verdict } from '../lib/stats.mjs';
 import { timedUpload } from '../peers/browser.mjs';
 
 export async function memory(env, cfg, log) {
@@ -13,9 +13,8 @@ export async function memory(env, cfg, log) {
   const names = browsers.map((p) => p.name);
   const results = Object.fromEntries(names.map((n) => [n, {}]));
   for (const [i, size] of sizes.entries()) {
-    // One file per size, fresh for each peer (Garage deduplicates); the order rotates with the size.
-    const order = names.map((_, j) => names[(j + i) % names.length]);
-    for (const name of order) {
+    // One file per size, fresh for each peer (Garage deduplicates); the order changes with the size.
+    for (const name of roundOrder(names, i)) {
       const file = writeRandom(env.file(`memory-${name}.bin`), size);
       const key = `bench/memory/${name}-${size}-${Date.now()}.bin`;
       const r = await timedUpload(env, browsers.find((p) => p.name === name), file, size,

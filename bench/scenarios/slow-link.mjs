@@ -2,7 +2,7 @@
 // latency; one budget shared by all of the page's requests), straight to Garage. Goodput = file bytes / upload time,
 // against the link's rate; the largest gap between progress events (from the start) is what a user watches.
 import { MiB, writeRandom } from '../lib/files.mjs';
-import { median, medRange, verdict } from '../lib/stats.mjs';
+import { median, medRange, roundOrder, verdict } from '../lib/stats.mjs';
 import { timedUpload } from '../peers/browser.mjs';
 
 export async function slowLink(env, cfg, log) {
@@ -10,7 +10,7 @@ export async function slowLink(env, cfg, log) {
   const names = cfg.peers.map((p) => p.name);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+    for (const name of roundOrder(names, round)) {
       const file = writeRandom(env.file(`slow-${name}.bin`), size);
       const key = `bench/slow/${name}-${round}-${Date.now()}.bin`;
       const r = await timedUpload(env, cfg.peers.find((p) => p.name === name), file, size, {
