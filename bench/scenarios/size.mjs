@@ -25,6 +25,9 @@ const ENTRIES = {
   uppy: () => `import Uppy from '@uppy/core'; import AwsS3 from '@uppy/aws-s3';
     export const up = (file, getCredentials) => { const u = new Uppy().use(AwsS3, { s3Endpoint: 'https://s3.eu-west-1.amazonaws.com/b',
       region: 'eu-west-1', getCredentials }); u.addFile({ name: file.name, data: file }); return u.upload(); };`,
+  amplify: () => `import { Amplify } from 'aws-amplify'; import { uploadData } from 'aws-amplify/storage';
+    export const up = (file, credentialsProvider) => { Amplify.configure({ Storage: { S3: { bucket: 'b', region: 'eu-west-1' } } },
+      { Auth: { credentialsProvider } }); return uploadData({ path: file.name, data: file }).result; };`,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
