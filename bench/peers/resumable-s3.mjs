@@ -23,5 +23,6 @@ export default resumableS3;
 export const resumableS3NoChecksums = {
   ...resumableS3,
   name: 'rs3-no-crc',
+  diagnostic: true, // never the "best peer" of a target, even when named in --peers
   options: (o) => ({ ...resumableS3.options(o), checksums: false }),
 };

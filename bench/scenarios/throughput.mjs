@@ -52,7 +52,7 @@ export async function throughput(env, cfg, log) {
   const cpuRatio = (name) => median(perRound(name, (a, b) => a.cpuSeconds / b.cpuSeconds));
   const failures = (name) => runs[name].filter((r) => r.error).map((r) => r.error);
 
-  const peers = cfg.peers.filter((p) => !p.floor).map((p) => p.name).filter((n) => n !== us);
+  const peers = cfg.peers.filter((p) => !p.floor && !p.diagnostic).map((p) => p.name).filter((n) => n !== us);
   const floor = cfg.peers.find((p) => p.floor)?.name;
   const bestTput = peers.filter((n) => ok(n).length).sort((a, b) => median(mbs(b)) - median(mbs(a)))[0];
   const bestCpu = peers.filter((n) => ok(n).length).sort((a, b) => median(cpuPerGiB(a)) - median(cpuPerGiB(b)))[0];
