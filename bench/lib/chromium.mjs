@@ -118,10 +118,12 @@ export async function launchChromium() {
       },
       /** Selects real files on disk in the <input type=file> (a disk-backed File, as a user's pick gives). */
       async setInputFiles(selector, files) {
-        const { root } = await call('DOM.getDocument', { depth: 0 });
-        const { nodeId } = await call('DOM.querySelector', { nodeId: root.nodeId, selector });
-        if (!nodeId) throw new Error(`no ${selector} in ${url}`);
-        await call('DOM.setFileInputFiles', { nodeId, files: [].concat(files) });
+        // The element by a JS reference, not a DOM nodeId: nodeIds from DOM.getDocument were once found stale by the
+        // time of the next call ("Could not find node with given id") while a heavy page was still settling.
+        const { result } = await call('Runtime.evaluate', { expression: `document.querySelector(${JSON.stringify(selector)})` });
+        if (!result.objectId) throw new Error(`no ${selector} in ${url}`);
+        await call('DOM.setFileInputFiles', { objectId: result.objectId, files: [].concat(files) });
+        await call('Runtime.releaseObject', { objectId: result.objectId });
       },
       /** Reloads (the page's uploads die with it; IndexedDB stays) and waits until it is ready again. */
       async reload() {
