@@ -3,7 +3,7 @@
 // peers. Pointing it at a local S3 needs Storage.S3.dangerouslyConnectToHttpEndpointForTesting (the only way v6
 // sends to an http:// endpoint; it is hard-wired to http://localhost:20005, path style); bench/peers/amplify.mjs
 // forwards that port to Garage. Amplify picks its part size (5 MiB until 10,000 parts) and sends 4 parts at a time:
-// neither can be set. It keeps resumable uploads in localStorage (`options.useAccelerateEndpoint` etc. left default).
+// neither can be set. Everything else is left at its default (it keeps resumable uploads in localStorage).
 import { Amplify } from 'aws-amplify';
 import { uploadData } from 'aws-amplify/storage';
 import { exposeBench } from './common.js';

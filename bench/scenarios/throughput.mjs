@@ -69,7 +69,7 @@ export async function throughput(env, cfg, log) {
       ...names.map((n) => (n === 'curl' ? '' : cell(n, median(ok(n).map((r) => r.cpuByKind[kind] / (size / GiB))).toFixed(2))))]),
   ];
   const notes = [
-    `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (Uppy v6 sends one file's parts one at a time; Amplify uses its own 5 MiB parts), ${rounds} round(s), order changed each round (balanced: who follows whom varies too); `
+    `${size / MiB} MiB as ${parts} parts of ${partSize / MiB} MiB, ${concurrency} in flight (Uppy v6 sends one file's parts one at a time${names.includes('amplify') ? '; Amplify uses its own 5 MiB parts' : ''}), ${rounds} round(s), order changed each round (balanced: who follows whom varies too); `
       + 'MB/s = 10^6 bytes/s, timed in the page from the library call to its resolve (curl: first request to Complete\'s answer).',
     'CPU: user+system seconds of every Chromium process (browser, network service, renderer, …) from the start to the end of '
       + 'the upload; curl: its own CPU (it is not a browser, shown for scale).',
