@@ -16,7 +16,7 @@ import amplify from './peers/amplify.mjs';
 import libStorage from './peers/lib-storage.mjs';
 import resumableS3, { resumableS3NoChecksums } from './peers/resumable-s3.mjs';
 import uppy from './peers/uppy.mjs';
-import xhrFloor from './peers/xhr-floor.mjs';
+import xhrFloor, { xhrFloorRead } from './peers/xhr-floor.mjs';
 import { memory } from './scenarios/memory.mjs';
 import { recovery } from './scenarios/recovery.mjs';
 import { resume } from './scenarios/resume.mjs';
@@ -27,8 +27,9 @@ import { throughput } from './scenarios/throughput.mjs';
 const SCENARIOS = { throughput, memory, 'slow-link': slowLink, recovery, resume, size: packageSize };
 // A peer with `scenarios` runs only in those (the floor: throughput; Amplify: not where its failure would only wait).
 const PEERS = [resumableS3, libStorage, uppy, amplify, xhrFloor];
-// Selectable with --peers, not run by default: resumable-s3 without its per-part checksums (what they cost).
-const VARIANTS = [resumableS3NoChecksums];
+// Diagnostic columns (never a target's "best peer"): resumable-s3 without its per-part checksums (what they cost),
+// the floor with in-memory part bodies (what reading once would cost or save).
+const VARIANTS = [resumableS3NoChecksums, xhrFloorRead];
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +70,7 @@ const cfg = {
   peers: args.peers ? args.peers.split(',').map((n) => [...PEERS, ...VARIANTS].find((p) => p.name === n) ?? fail(`unknown peer ${n}`)) : PEERS,
   pkg: args.pkg && path.resolve(args.pkg),
   throughput: { size: int('size-mib', quick ? 128 : 512) * MiB, rounds: int('rounds', quick ? 1 : 3), partSize, concurrency },
-  memory: { sizes: quick ? [256 * MiB] : [1 * GiB, 4 * GiB], partSize, concurrency },
+  memory: { sizes: quick ? [256 * MiB] : [512 * MiB, 4 * GiB], partSize, concurrency },
   slowLink: { size: (quick ? 16 : 32) * MiB, rounds: quick ? 1 : 2, rate: 1e6, latencyMs: 100, partSize, concurrency },
   recovery: { size: (quick ? 16 : 32) * MiB, rate: 4e6, offlineMs: quick ? 5000 : 20_000, partSize, concurrency, timeoutMs: 120_000 },
   resume: {
@@ -107,8 +108,8 @@ try {
     const t0 = Date.now();
     const load = os.loadavg()[0];
     try {
-      const peers = cfg.peers.filter((p) => !p.scenarios || p.scenarios.includes(name));
-      const section = await SCENARIOS[name](env, { ...cfg, peers }, log);
+      const runsHere = (p) => !p.scenarios || p.scenarios.includes(name);
+      const section = await SCENARIOS[name](env, { ...cfg, peers: cfg.peers.filter(runsHere), diagnostics: cfg.diagnostics.filter(runsHere) }, log);
       section.notes.push(`took ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${load.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
       sections.push(section);
       console.log(`\n${render(section)}\n`);

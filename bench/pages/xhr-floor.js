@@ -1,6 +1,8 @@
 // The bare-XHR floor (bench/peers/xhr-floor.mjs): no library. Each part is a file-backed Blob (`file.slice()`) PUT
 // with XMLHttpRequest to its presigned URL, `concurrency` parts in flight; the ETags go into Complete (POSTed with
 // fetch to its presigned URL). Upload progress from xhr.upload.onprogress, as any uploader reports it.
+// With `readOnce` (the xhr-floor-read diagnostic) each part is first read into a buffer of a reused pool (one per lane,
+// a BYOB read of the slice's stream) and that buffer is the body: what "read once, send what was read" costs at best.
 import { exposeBench } from './common.js';
 
 function putPart(url, body, onLoaded) {
@@ -18,15 +20,31 @@ function putPart(url, body, onLoaded) {
   });
 }
 
+// Reads `blob` into `buffer` (at least blob.size bytes) and returns the filled view. XHR copies a view's bytes at send().
+async function readInto(blob, buffer) {
+  const reader = blob.stream().getReader({ mode: 'byob' });
+  let filled = 0;
+  while (filled < blob.size) {
+    const { value, done } = await reader.read(new Uint8Array(buffer, filled, blob.size - filled));
+    if (done) break;
+    filled += value.byteLength;
+    buffer = value.buffer; // a BYOB read transfers the buffer: keep the one handed back
+  }
+  return { view: new Uint8Array(buffer, 0, filled), buffer };
+}
+
 exposeBench(async (file, o, onProgress) => {
-  const { partUrls, completeUrl, partSize } = o;
+  const { partUrls, completeUrl, partSize, readOnce } = o;
   const loaded = new Array(partUrls.length).fill(0);
   const etags = [];
   let next = 0;
   const lane = async () => {
+    let buffer = readOnce ? new ArrayBuffer(partSize) : null;
     while (next < partUrls.length) {
       const i = next++;
-      etags[i] = await putPart(partUrls[i], file.slice(i * partSize, Math.min(file.size, (i + 1) * partSize)), (bytes) => {
+      let body = file.slice(i * partSize, Math.min(file.size, (i + 1) * partSize));
+      if (readOnce) ({ view: body, buffer } = await readInto(body, buffer));
+      etags[i] = await putPart(partUrls[i], body, (bytes) => {
         loaded[i] = bytes;
         onProgress(loaded.reduce((a, b) => a + b, 0));
       });

@@ -24,5 +24,6 @@ export const resumableS3NoChecksums = {
   ...resumableS3,
   name: 'rs3-no-crc',
   diagnostic: true, // never the "best peer" of a target, even when named in --peers
+  about: 'resumable-s3 with checksums: false, to show what the per-part CRC costs',
   options: (o) => ({ ...resumableS3.options(o), checksums: false }),
 };

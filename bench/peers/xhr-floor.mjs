@@ -25,7 +25,7 @@ async function presigner(endpoint, region, credentials) {
 
 const page = benchPagePeer('xhr-floor');
 
-export default {
+const xhrFloor = {
   ...page,
   floor: true, // not a library: never the "best peer" of a target
   scenarios: ['throughput'],
@@ -40,4 +40,16 @@ export default {
     const completeUrl = await sign('POST', path, { uploadId: UploadId });
     return { ...page.options(o), partUrls, completeUrl };
   },
+};
+export default xhrFloor;
+
+// Diagnostic: the floor with every part read into a pooled buffer that is then the XHR body (bench/pages/xhr-floor.js
+// `readOnce`). Beside xhr-floor it measures what an in-memory body costs or saves against a file-backed Blob.
+export const xhrFloorRead = {
+  ...xhrFloor,
+  name: 'xhr-floor-read',
+  floor: false,
+  diagnostic: true,
+  about: 'the bare-XHR floor with each part read into a pooled buffer sent as the body (read once, send what was read)',
+  prepare: async (env, o) => ({ ...(await xhrFloor.prepare(env, o)), readOnce: true }),
 };

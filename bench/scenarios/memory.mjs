@@ -1,4 +1,4 @@
-// Scenario 3: peak memory while uploading large files (1 GiB and 4 GiB in the full run), straight to Garage.
+// Scenario 3: peak memory while uploading large files (512 MiB and 4 GiB in the full run), straight to Garage.
 // Sampled every 100 ms: RSS of the page's renderer process and of the whole Chromium tree, the page's V8 heap and
 // its ArrayBuffer backing stores; "Δ" is the peak minus the value just before the upload started (page loaded, file
 // picked). The target is about what the upload adds: ≤ concurrency × part size + 32 MiB, and flat in file size.
