@@ -3,7 +3,7 @@
 //! draw a smooth bar. The pacer lets one value through per interval and holds the newest of the rest, to be sent
 //! when the interval ends, so the last value is never lost.
 
-/// At most this many milliseconds between two progress events (about ten a second).
+/// Two progress events are at least this many milliseconds apart (about ten a second).
 pub const PROGRESS_INTERVAL_MS: u64 = 100;
 
 #[derive(Debug)]
@@ -33,8 +33,16 @@ impl Pacer {
         }
     }
 
-    /// A value went out without pacing (a milestone the app must see at once): it also counts as the newest.
-    pub fn sent(&mut self, now_ms: u64) {
+    /// Before a state change: true if a value is held, which then goes out at once.
+    pub fn flush(&mut self, now_ms: u64) -> bool {
+        let held = self.held;
+        if held {
+            self.sent(now_ms);
+        }
+        held
+    }
+
+    fn sent(&mut self, now_ms: u64) {
         self.last_sent_ms = Some(now_ms);
         self.held = false;
     }
@@ -76,13 +84,15 @@ mod tests {
     }
 
     #[test]
-    fn a_value_sent_without_pacing_takes_the_place_of_the_held_one() {
+    fn a_flush_sends_the_held_value_at_once_and_starts_a_new_interval() {
         let mut pacer = Pacer::new(100);
+        assert!(!pacer.flush(0), "nothing held: nothing to send");
         assert!(pacer.offer(0));
         assert!(!pacer.offer(50));
-        pacer.sent(70);
-        assert_eq!(pacer.due_ms(), None, "the milestone carried the newest value");
-        assert!(!pacer.offer(120));
+        assert!(pacer.flush(70));
+        assert_eq!(pacer.due_ms(), None, "the held value went out");
+        assert!(!pacer.release(100));
+        assert!(!pacer.offer(120), "within an interval of the flush");
         assert_eq!(pacer.due_ms(), Some(170));
     }
 

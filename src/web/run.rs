@@ -57,14 +57,9 @@ impl Live {
         let _ = self.emit.call2(&JsValue::UNDEFINED, &kind.into(), &event);
     }
 
-    /// Progress at a milestone (a part confirmed, a checksum read): the app hears it at once.
-    fn report_progress(&self) {
-        self.pacer.borrow_mut().sent(now_ms());
-        self.tell_progress();
-    }
-
-    /// Bytes of a part on the wire: through the pacer; a held value is sent when its interval ends.
-    fn report_part_progress(self: &Rc<Self>) {
+    /// Progress (bytes on the wire, a checksum read, a part confirmed) goes through the pacer: about ten events a
+    /// second; a held value is sent when its interval ends, or before the next state change.
+    fn report_progress(self: &Rc<Self>) {
         let now = now_ms();
         if self.pacer.borrow_mut().offer(now) {
             return self.tell_progress();
@@ -100,6 +95,10 @@ impl Live {
         }
         if self.last_state.borrow().as_ref() == Some(&state) {
             return;
+        }
+        // The app sees the newest bytes before it sees the state that follows them (done, paused, failed).
+        if self.pacer.borrow_mut().flush(now_ms) {
+            self.tell_progress();
         }
         self.tell("state", to_js(&state));
         *self.last_state.borrow_mut() = Some(state);
@@ -333,7 +332,7 @@ async fn send(mut op: Op, file: Blob, live: Rc<Live>, engine: &Shared) -> Result
                 let (id, live) = (op.id, live.clone());
                 let on_progress = move |sent| {
                     live.upload.borrow_mut().on_part_progress(id, part, sent, now_ms());
-                    live.report_part_progress();
+                    live.report_progress();
                 };
                 xhr::send(&op.request, &slice, on_progress).await?
             }
