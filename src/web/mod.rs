@@ -11,6 +11,7 @@ mod lock;
 mod network;
 mod options;
 mod persist;
+mod read;
 mod run;
 mod shared;
 mod signal;
