@@ -1,12 +1,10 @@
 //! What is remembered of an unfinished upload so that re-dropping the file continues it. Never a credential:
 //! anyone who can read the browser's storage learns which upload to resume, nothing that grants access.
-use serde::Serialize;
 
 /// Records older than this are dropped: S3 lifecycle rules usually abort uploads older than a few days anyway.
 pub const DEFAULT_MAX_AGE_MS: u64 = 7 * 24 * 3600 * 1000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadRecord {
     /// [`crate::core::fingerprint::record_id`]: this file going to this object.
     pub id: String,

@@ -7,7 +7,7 @@ use super::network::{is_online, NetworkWatch};
 use super::persist::Persistence;
 use super::shared::Shared;
 use super::signer::SigningTime;
-use super::types::to_js;
+use super::types::ToJs;
 use super::{errors::refused, fetch, xhr};
 use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
@@ -85,7 +85,7 @@ impl Live {
 
     fn tell_progress(&self) {
         let snapshot = self.upload.borrow().progress();
-        self.tell("progress", to_js(&snapshot));
+        self.tell("progress", snapshot.to_js());
     }
 
     /// Tells the app the state when it has changed.
@@ -101,22 +101,22 @@ impl Live {
         if self.last_state.borrow().as_ref() == Some(&state) {
             return;
         }
-        self.tell("state", to_js(&state));
+        self.tell("state", state.to_js());
         *self.last_state.borrow_mut() = Some(state);
     }
 
     /// The shell itself ended the upload (a callback answered nonsense): tell the app
     /// as the machine's own failures are told.
     fn failed_here(&self, err: UploadError) -> UploadError {
-        self.tell("error", to_js(&ErrorNotice::of(&err, false)));
-        self.tell("state", to_js(&UploadState::Failed { error_code: err.code.clone() }));
+        self.tell("error", ErrorNotice::of(&err, false).to_js());
+        self.tell("state", UploadState::Failed { error_code: err.code.clone() }.to_js());
         err
     }
 
     /// The browser's storage failed (`reason`): the upload goes on without it, and the app is told that it could
     /// not resume after a reload. Returns what persistence there is now: none.
     fn storage_failed(&self, reason: &str) -> Option<Persistence> {
-        self.tell("warning", to_js(&WarningNotice::storage_unavailable(reason)));
+        self.tell("warning", WarningNotice::storage_unavailable(reason).to_js());
         None
     }
 
@@ -125,9 +125,9 @@ impl Live {
         let notices = self.upload.borrow_mut().take_notices();
         for notice in notices {
             match notice {
-                Notice::Part(part) => self.tell("part", to_js(&part)),
-                Notice::Error(error) => self.tell("error", to_js(&error)),
-                Notice::Checksums(checksums) => self.tell("checksums", to_js(&checksums)),
+                Notice::Part(part) => self.tell("part", part.to_js()),
+                Notice::Error(error) => self.tell("error", error.to_js()),
+                Notice::Checksums(checksums) => self.tell("checksums", checksums.to_js()),
             }
         }
     }

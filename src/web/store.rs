@@ -1,6 +1,7 @@
 //! The upload records in IndexedDB (database `resumable-s3`, store `uploads`, keyed by record id). Every wait is
 //! bounded: an open that is blocked (another tab's `deleteDatabase`, a stuck profile) must not hold the upload.
 use super::read;
+use super::types::ToJs;
 use crate::core::record::UploadRecord;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -96,8 +97,7 @@ impl Store {
     }
 
     pub async fn put(&self, record: &UploadRecord) -> Result<(), JsValue> {
-        let value = super::types::to_js(record);
-        finished(&self.store(IdbTransactionMode::Readwrite)?.put(&value)?).await.map(drop)
+        finished(&self.store(IdbTransactionMode::Readwrite)?.put(&record.to_js())?).await.map(drop)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), JsValue> {
