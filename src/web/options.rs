@@ -179,7 +179,7 @@ impl RawObjectOptions {
 
     fn input(self) -> ObjectOptionsInput {
         ObjectOptionsInput {
-            metadata: self.metadata.unwrap_or_default().into_iter().collect(),
+            metadata: self.metadata.unwrap_or_default(),
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
@@ -194,7 +194,7 @@ impl RawObjectOptions {
             sse_customer_key: self.sse_customer_key,
             expected_bucket_owner: self.expected_bucket_owner,
             request_payer: self.request_payer,
-            headers: self.headers.unwrap_or_default().into_iter().collect(),
+            headers: self.headers.unwrap_or_default(),
         }
     }
 }

@@ -5,7 +5,6 @@
 use crate::core::object_options::Tagging;
 use crate::core::record::UploadRecord;
 use js_sys::{Array, Object, Reflect};
-use std::collections::BTreeMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The fields of one JS object.
@@ -35,17 +34,27 @@ impl Fields<'_> {
     }
 
     /// An object of strings, such as `metadata`.
-    fn strings(&self, name: &str) -> Result<Option<BTreeMap<String, String>>, String> {
+    fn strings(&self, name: &str) -> Result<Option<Pairs>, String> {
         self.get(name).map(|v| strings(&v).ok_or_else(|| format!("{name} must be an object of strings"))).transpose()
     }
 }
 
-fn strings(value: &JsValue) -> Option<BTreeMap<String, String>> {
+/// Names and values, sorted by name (the order the core sees and fingerprints them in).
+pub type Pairs = Vec<(String, String)>;
+
+fn strings(value: &JsValue) -> Option<Pairs> {
     if !value.is_object() {
         return None;
     }
-    let entries = Object::entries(value.unchecked_ref());
-    entries.iter().map(|entry| entry.unchecked_into::<Array>()).map(|pair| Some((pair.get(0).as_string()?, pair.get(1).as_string()?))).collect()
+    let mut pairs = Pairs::new();
+    for entry in Object::entries(value.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let (name, value) = (entry.get(0).as_string()?, entry.get(1).as_string()?);
+        // Names are unique (an object's keys). Inserted in place rather than collected and sorted: one sort less in
+        // the wasm.
+        pairs.insert(pairs.partition_point(|(n, _)| *n < name), (name, value));
+    }
+    Some(pairs)
 }
 
 /// The plain fields of `new Uploader({...})`; `credentials` and `sign` are functions and are read apart.
@@ -109,7 +118,7 @@ impl RawUploadOptions {
 /// The object options as JS gives them (names as in core::object_options), in `start()` or `new Uploader()`.
 #[derive(Clone, Default)]
 pub struct RawObjectOptions {
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<Pairs>,
     pub cache_control: Option<String>,
     pub content_disposition: Option<String>,
     pub content_encoding: Option<String>,
@@ -125,7 +134,7 @@ pub struct RawObjectOptions {
     pub sse_customer_key: Option<String>,
     pub expected_bucket_owner: Option<String>,
     pub request_payer: Option<String>,
-    pub headers: Option<BTreeMap<String, String>>,
+    pub headers: Option<Pairs>,
 }
 
 impl RawObjectOptions {
@@ -133,9 +142,7 @@ impl RawObjectOptions {
         let o = Fields(value);
         let tagging = |v: JsValue| match v.as_string() {
             Some(text) => Ok(Tagging::Encoded(text)),
-            None => strings(&v)
-                .map(|pairs| Tagging::Pairs(pairs.into_iter().collect()))
-                .ok_or_else(|| "tagging must be an object of strings or a URL-encoded string".to_string()),
+            None => strings(&v).map(Tagging::Pairs).ok_or_else(|| "tagging must be an object of strings or a URL-encoded string".to_string()),
         };
         Ok(Self {
             metadata: o.strings("metadata")?,
