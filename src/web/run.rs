@@ -20,7 +20,6 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Function;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -187,7 +186,8 @@ pub async fn run(
     let mut persistence = persistence.unwrap_or_else(|reason| live.storage_failed(&reason));
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
-    let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
+    // The requests in flight, to abort: a few, so a list (a HashMap would add its own code to the wasm).
+    let mut aborts: Vec<(OpId, AbortHandle)> = vec![];
     loop {
         let now = now_ms();
         let mut actions = vec![];
@@ -208,13 +208,13 @@ pub async fn run(
         for action in actions {
             match action {
                 Action::Abort(id) => {
-                    if let Some(handle) = aborts.remove(&id) {
+                    if let Some(handle) = take(&mut aborts, id) {
                         handle.abort();
                     }
                 }
                 Action::Send(op) => {
                     let (future, handle) = abortable(send(op.clone(), file.clone(), live.clone(), engine));
-                    aborts.insert(op.id, handle);
+                    aborts.push((op.id, handle));
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
                 Action::Checksum(range) => {
@@ -269,7 +269,7 @@ pub async fn run(
         let event = event.transpose().map_err(|err| live.failed_here(err))?;
         match event {
             Some(Event::Answer(id, kind, answer)) => {
-                aborts.remove(&id);
+                take(&mut aborts, id);
                 live.upload.borrow_mut().on_response(id, kind, answer, now_ms());
                 if matches!(kind, OpKind::Part(_)) {
                     live.report_progress();
@@ -282,12 +282,18 @@ pub async fn run(
             Some(Event::Checksum(_, Err(err))) => live.upload.borrow_mut().on_read_failed(err),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
-                aborts.remove(&id);
+                take(&mut aborts, id);
                 live.upload.borrow_mut().on_no_answer(id, kind, err, now_ms());
             }
             None => {}
         }
     }
+}
+
+/// Removes `id`'s abort handle from `aborts` and returns it.
+fn take(aborts: &mut Vec<(OpId, AbortHandle)>, id: OpId) -> Option<AbortHandle> {
+    let at = aborts.iter().position(|(op, _)| *op == id)?;
+    Some(aborts.swap_remove(at).1)
 }
 
 /// Waits for a shared slot (parts), signs just in time, and sends one request.
