@@ -7,7 +7,7 @@ import { uploadError } from './errors.js';
 // What `new Uploader()` reads, besides the object options (each a default of the same option of start()).
 const SETTINGS = ['endpoint', 'region', 'bucket', 'credentials', 'sign', 'forcePathStyle', 'partSize', 'minPartSize', 'concurrency',
   'stallTimeoutMs', 'serverRetries', 'checksums', 'checksumAlgorithm', 'resume', 'ifExists', 'callbackTimeoutMs', 'worker'];
-// Read by the core for each object (src/web/options.rs RawObjectOptions; tests/option_names.rs keeps the lists equal).
+// Read by the core for each object (src/web/read.rs RawObjectOptions; tests/option_names.rs keeps the lists equal).
 export const OBJECT_OPTIONS = ['metadata', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires', 'tagging',
   'acl', 'storageClass', 'serverSideEncryption', 'sseKmsKeyId', 'bucketKeyEnabled', 'sseCustomerKey', 'expectedBucketOwner', 'requestPayer',
   'headers'];

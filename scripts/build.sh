@@ -9,7 +9,13 @@ cd "$REPO_ROOT"
 wasm_cargo build --release --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg target/wasm32-unknown-unknown/release/resumable_s3.wasm
-wasm-opt -Oz pkg/resumable_s3_bg.wasm -o pkg/resumable_s3_bg.wasm
+# For size: -Oz run until nothing changes, without the producers section (bench/SIZE.md has what each flag saves).
+WASM_OPT=(-Oz --converge --strip-producers)
+# A copy with the name section (-g), for bench/tools/wasm-sizes.py: RESUMABLE_S3_NAMED_WASM=/tmp/named.wasm scripts/build.sh
+if [ -n "${RESUMABLE_S3_NAMED_WASM:-}" ]; then
+  wasm-opt "${WASM_OPT[@]}" -g pkg/resumable_s3_bg.wasm -o "$RESUMABLE_S3_NAMED_WASM"
+fi
+wasm-opt "${WASM_OPT[@]}" pkg/resumable_s3_bg.wasm -o pkg/resumable_s3_bg.wasm
 cp js/*.js js/*.d.ts pkg/
 
 node --input-type=module - <<'JS'

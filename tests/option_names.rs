@@ -1,6 +1,7 @@
 //! js/options.js refuses option names nobody reads (synchronously, before the wasm loads); the wasm shell reads them
-//! by its struct fields (src/web/options.rs). The two lists must be the same names, or an option would be refused
-//! although it works, or accepted and silently ignored.
+//! field by field (src/web/read.rs: `struct NAME` and its `read`, each field from the camelCase name of the same
+//! words). The lists must be the same names, or an option would be refused although it works, or accepted and
+//! silently ignored.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::fs;
@@ -18,21 +19,44 @@ fn js_list(name: &str) -> Vec<String> {
     list.split('\'').skip(1).step_by(2).map(String::from).collect()
 }
 
-/// The camelCase names of the fields of `struct NAME` in src/web/options.rs.
+fn camel_case(field: &str) -> String {
+    let mut parts = field.split('_');
+    let first = parts.next().unwrap().to_string();
+    first + &parts.map(|p| p[..1].to_uppercase() + &p[1..]).collect::<String>()
+}
+
+/// The text from `start` to the next line that is a lone `}` (the end of an item).
+fn item<'a>(text: &'a str, start: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("src/web/read.rs has no `{start}`"));
+    &text[from..from + text[from..].find("\n}").unwrap()]
+}
+
+/// The camelCase names of the fields of `struct NAME` in src/web/read.rs, after checking that its `read` takes each
+/// field from the JS property of that name (the compiler sees that `read` sets every field).
 fn rust_fields(name: &str) -> Vec<String> {
-    let text = read("src/web/options.rs");
-    let start = text.find(&format!("struct {name} {{")).unwrap_or_else(|| panic!("no struct {name}"));
-    let body = &text[start..start + text[start..].find("\n}").unwrap()];
-    body.lines()
+    let text = read("src/web/read.rs");
+    let fields: Vec<String> = item(&text, &format!("pub struct {name} {{"))
+        .lines()
         .skip(1)
-        .filter_map(|line| line.trim().split_once(": ").map(|(field, _)| field))
-        .filter(|field| !field.starts_with("//") && !field.starts_with('#'))
-        .map(|field| {
-            let mut parts = field.split('_');
-            let first = parts.next().unwrap().to_string();
-            first + &parts.map(|p| p[..1].to_uppercase() + &p[1..]).collect::<String>()
+        .map(|line| line.trim().trim_start_matches("pub "))
+        .filter(|line| !line.starts_with("//") && !line.starts_with('#'))
+        .filter_map(|line| line.split_once(": ").map(|(field, _)| field.to_string()))
+        .collect();
+    // Each `field: o.kind("jsName")` of the struct literal.
+    let body = item(&text, &format!("impl {name} {{"));
+    let reads: Vec<(String, String)> = body
+        .match_indices(": o.")
+        .map(|(at, _)| {
+            let before = &body[..at];
+            let field = &before[before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap() + 1..];
+            (field.to_string(), body[at..].split('"').nth(1).unwrap().to_string())
         })
-        .collect()
+        .collect();
+    assert_eq!(reads.iter().map(|(field, _)| field.clone()).collect::<Vec<_>>(), fields, "{name}::read reads each field once, in order");
+    for (field, js_name) in &reads {
+        assert_eq!(&camel_case(field), js_name, "{name}::read takes `{field}` from another property");
+    }
+    fields.iter().map(|field| camel_case(field)).collect()
 }
 
 fn sorted(mut names: Vec<String>) -> Vec<String> {

@@ -1,7 +1,6 @@
 //! What the app hears about an upload besides its progress and state: each part S3 holds, and each failed request.
 use crate::core::codes::STORAGE_UNAVAILABLE;
 use crate::core::error::UploadError;
-use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -11,8 +10,7 @@ pub enum Notice {
 }
 
 /// A part S3 holds now: just sent, or kept from an earlier unfinished upload (`resumed`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartNotice {
     pub part_number: u32,
     pub size: u64,
@@ -24,16 +22,13 @@ pub struct PartNotice {
 }
 
 /// A request failed: it is tried again (`retryable`), or the upload has failed with this error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorNotice {
     pub code: String,
     pub message: String,
     pub retryable: bool,
     /// See [`UploadError`]: set when the server answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
 }
 
@@ -46,7 +41,7 @@ impl ErrorNotice {
 
 /// The checksums did not do what they were asked to: the store refused them (`"disabled"`: the upload started
 /// again without them), or took them and reported no matching FULL_OBJECT checksum (`"unverified"`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChecksumNotice {
     pub status: &'static str,
     pub algorithm: String,
@@ -54,7 +49,7 @@ pub struct ChecksumNotice {
 }
 
 /// Something the app should know that does not stop the upload (event `warning`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WarningNotice {
     pub code: String,
     pub message: String,

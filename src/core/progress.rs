@@ -4,8 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// Speed is averaged over this much recent time: long enough to smooth per-part bursts, short enough to follow the link.
 const SPEED_WINDOW_MS: u64 = 10_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ProgressSnapshot {
     /// Confirmed bytes plus what the browser has sent of parts in flight. Never decreases: when a part is retried
     /// it stays put until the retry has caught up.

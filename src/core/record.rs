@@ -1,12 +1,10 @@
 //! What is remembered of an unfinished upload so that re-dropping the file continues it. Never a credential:
 //! anyone who can read the browser's storage learns which upload to resume, nothing that grants access.
-use serde::{Deserialize, Serialize};
 
 /// Records older than this are dropped: S3 lifecycle rules usually abort uploads older than a few days anyway.
 pub const DEFAULT_MAX_AGE_MS: u64 = 7 * 24 * 3600 * 1000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadRecord {
     /// [`crate::core::fingerprint::record_id`]: this file going to this object.
     pub id: String,
@@ -17,7 +15,6 @@ pub struct UploadRecord {
     pub checksum_algorithm: Option<String>,
     /// [`crate::core::object_options::ObjectOptions::fingerprint`] of what the upload was created with (metadata,
     /// encryption, tags…): an upload made with other options is not continued. Never the SSE-C key itself.
-    #[serde(default)]
     pub options_hash: Option<String>,
     pub created_at_ms: u64,
 }

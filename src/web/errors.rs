@@ -10,13 +10,18 @@ pub fn to_js_error(err: &UploadError) -> JsValue {
     js.set_name("UploadError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&js, &"code".into(), &err.code.as_str().into());
-    if let Some(request_id) = &err.request_id {
-        let _ = js_sys::Reflect::set(&js, &"requestId".into(), &request_id.as_str().into());
-    }
-    if let Some(status) = err.status {
-        let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
-    }
+    set_answer(&js, err.request_id.as_deref(), err.status);
     js.into()
+}
+
+/// `requestId` and `status` on `target`, each only when the server gave it.
+pub fn set_answer(target: &JsValue, request_id: Option<&str>, status: Option<u16>) {
+    if let Some(request_id) = request_id {
+        let _ = js_sys::Reflect::set(target, &"requestId".into(), &request_id.into());
+    }
+    if let Some(status) = status {
+        let _ = js_sys::Reflect::set(target, &"status".into(), &status.into());
+    }
 }
 
 /// How handing a request to the browser went: `Ok` with its answer or the transport's failure (retried as the

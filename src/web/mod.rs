@@ -11,6 +11,7 @@ mod lock;
 mod network;
 mod options;
 mod persist;
+mod read;
 mod run;
 mod shared;
 mod signal;
@@ -29,6 +30,7 @@ use options::{UploadOptions, UploaderOptions};
 use shared::Shared;
 use slots::Slots;
 use std::rc::Rc;
+use types::ToJs;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
@@ -70,7 +72,7 @@ impl Engine {
                 false => Ok(None),
             };
             let outcome = run::run(&shared, file, spec, emit, &loop_control, persistence).await;
-            outcome.map(|result| types::to_js(&result)).map_err(|err| to_js_error(&err))
+            outcome.map(|result| result.to_js()).map_err(|err| to_js_error(&err))
         });
         EngineUpload::new(control, done)
     }

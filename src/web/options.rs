@@ -1,19 +1,18 @@
-//! Reading the options JS passes in. js/options.js has already checked the names and the Uploader's settings
-//! (synchronously, so that `new Uploader()` throws); the core's rules (endpoint and bucket, key, object options) are
-//! applied here.
+//! The options JS passes in. js/options.js has already checked the names and the Uploader's settings
+//! (synchronously, so that `new Uploader()` throws); super::read reads the values, and the core's rules (endpoint and
+//! bucket, key, object options) are applied here.
 use super::callback::DEFAULT_TIMEOUT_MS;
 use super::credentials::CredentialSource;
+use super::read::{RawObjectOptions, RawUploadOptions, RawUploaderOptions};
 use super::signer::Signer;
 use crate::core::checksum::Algorithm;
 use crate::core::codes::{FILE_TOO_LARGE, INVALID_KEY, INVALID_OPTIONS};
 use crate::core::error::UploadError;
 use crate::core::machine::{Policy, UploadSpec};
-use crate::core::object_options::{ObjectOptions, ObjectOptionsInput, Tagging};
+use crate::core::object_options::{ObjectOptions, ObjectOptionsInput};
 use crate::core::plan::{PartPlan, PlanError, MIN_PART_SIZE};
 use crate::core::s3::{names, Endpoint, Object};
 use js_sys::{Function, Reflect};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
@@ -21,50 +20,6 @@ const DEFAULT_CONCURRENCY: usize = 4;
 
 fn invalid(message: impl Into<String>) -> UploadError {
     UploadError::new(INVALID_OPTIONS, message)
-}
-
-/// The plain fields of `new Uploader({...})`; `credentials` and `sign` are functions and are read apart.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUploaderOptions {
-    endpoint: String,
-    region: String,
-    bucket: String,
-    #[serde(default)]
-    force_path_style: bool,
-    part_size: Option<u64>,
-    min_part_size: Option<u64>,
-    concurrency: Option<usize>,
-    stall_timeout_ms: Option<u64>,
-    server_retries: Option<u32>,
-    checksums: Option<RawChecksums>,
-    checksum_algorithm: Option<String>,
-    resume: Option<bool>,
-    if_exists: Option<IfExists>,
-    callback_timeout_ms: Option<u64>,
-}
-
-/// `checksums: true | false | "auto" | "required" | "off"`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawChecksums {
-    On(bool),
-    Mode(ChecksumsMode),
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum ChecksumsMode {
-    Auto,
-    Required,
-    Off,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum IfExists {
-    Overwrite,
-    Error,
 }
 
 pub struct UploaderOptions {
@@ -86,20 +41,19 @@ pub struct UploaderOptions {
 impl UploaderOptions {
     /// The options, and who signs: the `credentials` or the `sign` callback.
     pub fn from_js(value: &JsValue) -> Result<(Self, Signer), UploadError> {
-        let raw: RawUploaderOptions = serde_wasm_bindgen::from_value(value.clone())
-            .map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
-        let endpoint = Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style };
+        let raw =
+            RawUploaderOptions::read(value).map_err(|e| invalid(format!("new Uploader({{ endpoint, region, bucket, credentials, … }}): {e}")))?;
+        let endpoint = Endpoint { url: raw.endpoint, region: raw.region, force_path_style: raw.force_path_style.unwrap_or(false) };
         if let Some(problem) = names::endpoint_problem(&endpoint, &raw.bucket) {
             return Err(invalid(problem));
         }
         // "auto" (the default): a store that refuses checksums gets the upload again without them, and the app is
         // told; "required": that is an error.
-        let (checksums, checksums_required) = match raw.checksums {
-            None | Some(RawChecksums::On(true)) => (true, false),
-            Some(RawChecksums::On(false)) => (false, false),
-            Some(RawChecksums::Mode(ChecksumsMode::Auto)) => (true, false),
-            Some(RawChecksums::Mode(ChecksumsMode::Required)) => (true, true),
-            Some(RawChecksums::Mode(ChecksumsMode::Off)) => (false, false),
+        let (checksums, checksums_required) = match raw.checksums.as_deref() {
+            None | Some("auto") => (true, false),
+            Some("required") => (true, true),
+            Some("off") => (false, false),
+            Some(other) => return Err(invalid(format!("checksums '{other}' is not true, false, 'auto', 'required' or 'off'"))),
         };
         let checksum_algorithm = match raw.checksum_algorithm.as_deref() {
             None => Algorithm::default(),
@@ -112,7 +66,7 @@ impl UploaderOptions {
             (None, Some(sign)) => Signer::Backend(sign, timeout_ms),
             (None, None) => return Err(invalid("give a credentials or a sign function")),
         };
-        let object_defaults = RawObjectOptions::from_js(value)?;
+        let object_defaults = RawObjectOptions::read(value).map_err(invalid)?;
         // Checked now, so that a wrong default fails here rather than on every upload.
         ObjectOptions::new(&object_defaults.clone().input()).map_err(invalid)?;
         let mut policy = Policy::default();
@@ -120,20 +74,20 @@ impl UploaderOptions {
             policy.stall_timeout_ms = ms;
         }
         if let Some(n) = raw.server_retries {
-            policy.server_retries = n;
+            policy.server_retries = u32::try_from(n).unwrap_or(u32::MAX);
         }
         let options = Self {
             endpoint,
             bucket: raw.bucket,
             part_size: raw.part_size,
             min_part_size: raw.min_part_size.unwrap_or(MIN_PART_SIZE),
-            concurrency: raw.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
+            concurrency: raw.concurrency.map_or(DEFAULT_CONCURRENCY, |n| n as usize),
             policy,
             checksums,
             checksums_required,
             checksum_algorithm,
             resume: raw.resume.unwrap_or(true),
-            overwrite: !matches!(raw.if_exists, Some(IfExists::Error)),
+            overwrite: raw.if_exists.as_deref() != Some("error"),
             object_defaults,
         };
         Ok((options, signer))
@@ -175,13 +129,6 @@ impl UploaderOptions {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawUploadOptions {
-    key: String,
-    content_type: Option<String>,
-}
-
 /// `start(file, { key, contentType, ...object options })`.
 pub struct UploadOptions {
     pub key: String,
@@ -191,7 +138,7 @@ pub struct UploadOptions {
 
 impl UploadOptions {
     pub fn from_js(value: &JsValue, file: &Blob) -> Result<Self, UploadError> {
-        let raw: RawUploadOptions = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
+        let raw = RawUploadOptions::read(value).map_err(|e| invalid(format!("upload(file, {{ key, … }}): {e}")))?;
         if let Some(problem) = names::key_problem(&raw.key) {
             return Err(UploadError::new(INVALID_KEY, format!("{INVALID_KEY}: {problem}")));
         }
@@ -203,56 +150,11 @@ impl UploadOptions {
             )));
         }
         let file_type = Some(file.type_()).filter(|t| !t.is_empty());
-        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), object: RawObjectOptions::from_js(value)? })
+        Ok(Self { key: raw.key, content_type: raw.content_type.or(file_type), object: RawObjectOptions::read(value).map_err(invalid)? })
     }
-}
-
-/// The object options as JS gives them (names as in core::object_options), in `start()` or `new Uploader()`.
-#[derive(Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawObjectOptions {
-    metadata: Option<BTreeMap<String, String>>,
-    cache_control: Option<String>,
-    content_disposition: Option<String>,
-    content_encoding: Option<String>,
-    content_language: Option<String>,
-    /// A `Date`, date string or epoch ms: read apart, as an HTTP date.
-    #[serde(skip)]
-    expires: Option<String>,
-    tagging: Option<RawTagging>,
-    acl: Option<String>,
-    storage_class: Option<String>,
-    server_side_encryption: Option<String>,
-    sse_kms_key_id: Option<String>,
-    bucket_key_enabled: Option<bool>,
-    sse_customer_key: Option<String>,
-    expected_bucket_owner: Option<String>,
-    request_payer: Option<String>,
-    headers: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(untagged)]
-enum RawTagging {
-    Encoded(String),
-    Pairs(BTreeMap<String, String>),
 }
 
 impl RawObjectOptions {
-    fn from_js(value: &JsValue) -> Result<Self, UploadError> {
-        let mut raw: Self = serde_wasm_bindgen::from_value(value.clone())
-            .map_err(|e| invalid(format!("{e} (metadata and headers are objects of strings, tagging one of strings or a URL-encoded string)")))?;
-        let expires = Reflect::get(value, &"expires".into()).unwrap_or(JsValue::UNDEFINED);
-        if !expires.is_undefined() && !expires.is_null() {
-            let date = js_sys::Date::new(&expires);
-            if date.get_time().is_nan() || !(expires.is_string() || expires.as_f64().is_some() || expires.is_instance_of::<js_sys::Date>()) {
-                return Err(invalid(format!("expires must be a Date, a date string or epoch milliseconds, got {expires:?}")));
-            }
-            raw.expires = Some(date.to_utc_string().into());
-        }
-        Ok(raw)
-    }
-
     /// These options, each falling back to the same one of `defaults`.
     fn over(self, defaults: Self) -> Self {
         Self {
@@ -277,16 +179,13 @@ impl RawObjectOptions {
 
     fn input(self) -> ObjectOptionsInput {
         ObjectOptionsInput {
-            metadata: self.metadata.unwrap_or_default().into_iter().collect(),
+            metadata: self.metadata.unwrap_or_default(),
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
             content_language: self.content_language,
             expires: self.expires,
-            tagging: self.tagging.map(|t| match t {
-                RawTagging::Encoded(text) => Tagging::Encoded(text),
-                RawTagging::Pairs(pairs) => Tagging::Pairs(pairs.into_iter().collect()),
-            }),
+            tagging: self.tagging,
             acl: self.acl,
             storage_class: self.storage_class,
             server_side_encryption: self.server_side_encryption,
@@ -295,7 +194,7 @@ impl RawObjectOptions {
             sse_customer_key: self.sse_customer_key,
             expected_bucket_owner: self.expected_bucket_owner,
             request_payer: self.request_payer,
-            headers: self.headers.unwrap_or_default().into_iter().collect(),
+            headers: self.headers.unwrap_or_default(),
         }
     }
 }

@@ -7,7 +7,7 @@ use super::network::{is_online, NetworkWatch};
 use super::persist::Persistence;
 use super::shared::Shared;
 use super::signer::SigningTime;
-use super::types::to_js;
+use super::types::ToJs;
 use super::{errors::refused, fetch, xhr};
 use crate::core::codes::{CANCELLED, STOPPED};
 use crate::core::error::UploadError;
@@ -20,7 +20,6 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Function;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -80,7 +79,7 @@ impl Live {
 
     fn tell_progress(&self) {
         let snapshot = self.upload.borrow().progress();
-        self.tell("progress", to_js(&snapshot));
+        self.tell("progress", snapshot.to_js());
     }
 
     /// Tells the app the state when it has changed.
@@ -100,22 +99,22 @@ impl Live {
         if self.pacer.borrow_mut().flush(now_ms) {
             self.tell_progress();
         }
-        self.tell("state", to_js(&state));
+        self.tell("state", state.to_js());
         *self.last_state.borrow_mut() = Some(state);
     }
 
     /// The shell itself ended the upload (a callback answered nonsense): tell the app
     /// as the machine's own failures are told.
     fn failed_here(&self, err: UploadError) -> UploadError {
-        self.tell("error", to_js(&ErrorNotice::of(&err, false)));
-        self.tell("state", to_js(&UploadState::Failed { error_code: err.code.clone() }));
+        self.tell("error", ErrorNotice::of(&err, false).to_js());
+        self.tell("state", UploadState::Failed { error_code: err.code.clone() }.to_js());
         err
     }
 
     /// The browser's storage failed (`reason`): the upload goes on without it, and the app is told that it could
     /// not resume after a reload. Returns what persistence there is now: none.
     fn storage_failed(&self, reason: &str) -> Option<Persistence> {
-        self.tell("warning", to_js(&WarningNotice::storage_unavailable(reason)));
+        self.tell("warning", WarningNotice::storage_unavailable(reason).to_js());
         None
     }
 
@@ -124,9 +123,9 @@ impl Live {
         let notices = self.upload.borrow_mut().take_notices();
         for notice in notices {
             match notice {
-                Notice::Part(part) => self.tell("part", to_js(&part)),
-                Notice::Error(error) => self.tell("error", to_js(&error)),
-                Notice::Checksums(checksums) => self.tell("checksums", to_js(&checksums)),
+                Notice::Part(part) => self.tell("part", part.to_js()),
+                Notice::Error(error) => self.tell("error", error.to_js()),
+                Notice::Checksums(checksums) => self.tell("checksums", checksums.to_js()),
             }
         }
     }
@@ -186,7 +185,8 @@ pub async fn run(
     let mut persistence = persistence.unwrap_or_else(|reason| live.storage_failed(&reason));
     let network = NetworkWatch::new();
     let mut running: FuturesUnordered<LocalBoxFuture<'_, Option<Result<Event, UploadError>>>> = FuturesUnordered::new();
-    let mut aborts: HashMap<OpId, AbortHandle> = HashMap::new();
+    // The requests in flight, to abort: a few, so a list (a HashMap would add its own code to the wasm).
+    let mut aborts: Vec<(OpId, AbortHandle)> = vec![];
     loop {
         let now = now_ms();
         let mut actions = vec![];
@@ -207,13 +207,13 @@ pub async fn run(
         for action in actions {
             match action {
                 Action::Abort(id) => {
-                    if let Some(handle) = aborts.remove(&id) {
+                    if let Some(handle) = take(&mut aborts, id) {
                         handle.abort();
                     }
                 }
                 Action::Send(op) => {
                     let (future, handle) = abortable(send(op.clone(), file.clone(), live.clone(), engine));
-                    aborts.insert(op.id, handle);
+                    aborts.push((op.id, handle));
                     running.push(Box::pin(async move { future.await.ok() }));
                 }
                 Action::Checksum(range) => {
@@ -268,7 +268,7 @@ pub async fn run(
         let event = event.transpose().map_err(|err| live.failed_here(err))?;
         match event {
             Some(Event::Answer(id, kind, answer)) => {
-                aborts.remove(&id);
+                take(&mut aborts, id);
                 live.upload.borrow_mut().on_response(id, kind, answer, now_ms());
                 if matches!(kind, OpKind::Part(_)) {
                     live.report_progress();
@@ -281,12 +281,18 @@ pub async fn run(
             Some(Event::Checksum(_, Err(err))) => live.upload.borrow_mut().on_read_failed(err),
             Some(Event::Probed(reachable)) => live.upload.borrow_mut().on_probe(reachable, now_ms()),
             Some(Event::CallbackFailed(id, kind, err)) => {
-                aborts.remove(&id);
+                take(&mut aborts, id);
                 live.upload.borrow_mut().on_no_answer(id, kind, err, now_ms());
             }
             None => {}
         }
     }
+}
+
+/// Removes `id`'s abort handle from `aborts` and returns it.
+fn take(aborts: &mut Vec<(OpId, AbortHandle)>, id: OpId) -> Option<AbortHandle> {
+    let at = aborts.iter().position(|(op, _)| *op == id)?;
+    Some(aborts.swap_remove(at).1)
 }
 
 /// Waits for a shared slot (parts), signs just in time, and sends one request.

@@ -1,5 +1,7 @@
 //! The upload records in IndexedDB (database `resumable-s3`, store `uploads`, keyed by record id). Every wait is
 //! bounded: an open that is blocked (another tab's `deleteDatabase`, a stuck profile) must not hold the upload.
+use super::read;
+use super::types::ToJs;
 use crate::core::record::UploadRecord;
 use futures_util::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
@@ -86,17 +88,16 @@ impl Store {
         if value.is_undefined() {
             return Ok(None);
         }
-        Ok(serde_wasm_bindgen::from_value(value).ok())
+        Ok(read::record(&value))
     }
 
     pub async fn all(&self) -> Result<Vec<UploadRecord>, JsValue> {
         let values: js_sys::Array = finished(&self.store(IdbTransactionMode::Readonly)?.get_all()?).await?.dyn_into()?;
-        Ok(values.iter().filter_map(|v| serde_wasm_bindgen::from_value(v).ok()).collect())
+        Ok(values.iter().filter_map(|v| read::record(&v)).collect())
     }
 
     pub async fn put(&self, record: &UploadRecord) -> Result<(), JsValue> {
-        let value = super::types::to_js(record);
-        finished(&self.store(IdbTransactionMode::Readwrite)?.put(&value)?).await.map(drop)
+        finished(&self.store(IdbTransactionMode::Readwrite)?.put(&record.to_js())?).await.map(drop)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), JsValue> {

@@ -61,8 +61,7 @@ pub struct UploadSpec {
     pub samples: Vec<(Range, u64)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadResult {
     pub bucket: String,
     pub key: String,
@@ -95,8 +94,7 @@ impl UploadSpec {
 }
 
 /// What the app is told the upload is doing.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UploadState {
     /// Decided by the shell, never by the machine: every part waits for a slot that other uploads of the same
     /// `Uploader` hold (they share its concurrency).
@@ -120,6 +118,23 @@ pub enum UploadState {
     Failed {
         error_code: String,
     },
+}
+
+impl UploadState {
+    /// The state's name as the app sees it (`state` of the event).
+    pub fn name(&self) -> &'static str {
+        match self {
+            UploadState::Queued => "queued",
+            UploadState::WaitingForCredentials => "waiting-for-credentials",
+            UploadState::Uploading => "uploading",
+            UploadState::Paused => "paused",
+            UploadState::Cancelling => "cancelling",
+            UploadState::WaitingForNetwork => "waiting-for-network",
+            UploadState::Retrying { .. } => "retrying",
+            UploadState::Done => "done",
+            UploadState::Failed { .. } => "failed",
+        }
+    }
 }
 
 /// Which request an answer belongs to.
