@@ -5,6 +5,9 @@
 pub const DEFAULT_MAX_AGE_MS: u64 = 7 * 24 * 3600 * 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// Stored as a JS object of camelCase fields (serde-wasm-bindgen in the web shell's store).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UploadRecord {
     /// [`crate::core::fingerprint::record_id`]: this file going to this object.
     pub id: String,

@@ -1,6 +1,6 @@
 //! Plain JS objects read field by field with `js_sys::Reflect`: the options as JS passes them and the upload
-//! records kept in IndexedDB, without serde (its generic deserializer weighed more in the wasm than this whole
-//! module; see bench/SIZE.md). js/options.js has already checked the option names and the Uploader's settings; a
+//! records kept in IndexedDB (written by serde-wasm-bindgen, `Store::put`), without serde (its generic deserializer
+//! weighed more in the wasm than this whole module; see bench/SIZE.md). js/options.js has already checked the option names and the Uploader's settings; a
 //! value of another type than its field's is an error naming the field. `undefined` and `null` are no value.
 use crate::core::object_options::Tagging;
 use crate::core::record::UploadRecord;
@@ -174,7 +174,8 @@ fn http_date(value: JsValue) -> Result<String, String> {
     Ok(date.to_utc_string().into())
 }
 
-/// A record as `Store::put` wrote it; `None` for anything else (a record of another version is ignored).
+/// A record as `Store::put` wrote it (camelCase fields, `None` as `undefined`); `None` for anything else (a record
+/// of another version is ignored).
 pub fn record(value: &JsValue) -> Option<UploadRecord> {
     let o = Fields(value);
     Some(UploadRecord {

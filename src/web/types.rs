@@ -4,7 +4,6 @@ use super::errors::set_answer;
 use crate::core::machine::{UploadResult, UploadState};
 use crate::core::notice::{ChecksumNotice, ErrorNotice, PartNotice, WarningNotice};
 use crate::core::progress::ProgressSnapshot;
-use crate::core::record::UploadRecord;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -107,19 +106,5 @@ impl ToJs for ChecksumNotice {
 impl ToJs for WarningNotice {
     fn to_js(&self) -> JsValue {
         object([("code", self.code.as_str().into()), ("message", self.message.as_str().into())])
-    }
-}
-
-/// Read back by [`super::read::record`].
-impl ToJs for UploadRecord {
-    fn to_js(&self) -> JsValue {
-        object([
-            ("id", self.id.as_str().into()),
-            ("uploadId", self.upload_id.as_str().into()),
-            ("partSize", number(self.part_size)),
-            ("checksumAlgorithm", text(&self.checksum_algorithm)),
-            ("optionsHash", text(&self.options_hash)),
-            ("createdAtMs", number(self.created_at_ms)),
-        ])
     }
 }
