@@ -21,7 +21,10 @@ pub struct ProgressSnapshot {
 #[derive(Debug)]
 pub struct Progress {
     total: u64,
-    confirmed: u64,
+    /// Each confirmed part's bytes, and their sum: a part confirmed again (kept after a relist, or sent again
+    /// because a stale attempt may have replaced it) counts once.
+    confirmed: BTreeMap<u32, u64>,
+    confirmed_bytes: u64,
     in_flight: BTreeMap<u32, u64>,
     high_water: u64,
     /// (time, bytes on the wire or confirmed) samples within the speed window.
@@ -30,7 +33,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: u64) -> Self {
-        Self { total, confirmed: 0, in_flight: BTreeMap::new(), high_water: 0, samples: VecDeque::new() }
+        Self { total, confirmed: BTreeMap::new(), confirmed_bytes: 0, in_flight: BTreeMap::new(), high_water: 0, samples: VecDeque::new() }
     }
 
     /// The browser reports `sent` bytes of part `number` on the wire at `now_ms`.
@@ -41,13 +44,18 @@ impl Progress {
 
     pub fn confirmed(&mut self, number: u32, len: u64, now_ms: u64) {
         self.in_flight.remove(&number);
-        self.confirmed += len;
+        self.confirmed_bytes += len;
+        if let Some(before) = self.confirmed.insert(number, len) {
+            self.confirmed_bytes -= before;
+        }
         self.sample(now_ms);
     }
 
-    /// Every part is to be confirmed again; what was reported as sent stays (progress never goes backwards).
+    /// A new upload: every part is to be confirmed again; what was reported as sent stays (`bytes_sent` never
+    /// goes backwards).
     pub fn restart(&mut self) {
-        self.confirmed = 0;
+        self.confirmed.clear();
+        self.confirmed_bytes = 0;
         self.in_flight.clear();
     }
 
@@ -56,8 +64,10 @@ impl Progress {
         self.in_flight.remove(&number);
     }
 
+    /// Confirmed bytes plus those on the wire of parts not confirmed yet.
     fn moved(&self) -> u64 {
-        self.confirmed + self.in_flight.values().sum::<u64>()
+        let sending = self.in_flight.iter().filter(|(number, _)| !self.confirmed.contains_key(number));
+        self.confirmed_bytes + sending.map(|(_, sent)| sent).sum::<u64>()
     }
 
     fn sample(&mut self, now_ms: u64) {
@@ -77,7 +87,7 @@ impl Progress {
         // Time left is for bytes not yet sent; sent but unconfirmed bytes wait only for the server's answer.
         let left = self.total.saturating_sub(self.moved());
         let eta_seconds = speed.filter(|s| *s > 0.0).map(|s| left as f64 / s);
-        ProgressSnapshot { bytes_sent: self.high_water, bytes_confirmed: self.confirmed, total_bytes: self.total, speed, eta_seconds }
+        ProgressSnapshot { bytes_sent: self.high_water, bytes_confirmed: self.confirmed_bytes, total_bytes: self.total, speed, eta_seconds }
     }
 }
 
@@ -95,6 +105,18 @@ mod tests {
         assert_eq!(p.snapshot().bytes_sent, 40);
         p.sending(1, 50, 200);
         assert_eq!(p.snapshot().bytes_sent, 50);
+    }
+
+    #[test]
+    fn a_part_confirmed_again_or_sent_again_after_its_confirmation_counts_once() {
+        let mut p = Progress::new(100);
+        p.confirmed(1, 60, 0);
+        p.confirmed(2, 40, 0);
+        p.sending(2, 30, 100);
+        assert_eq!((p.snapshot().bytes_sent, p.snapshot().bytes_confirmed), (100, 100));
+        p.confirmed(2, 40, 200);
+        p.confirmed(1, 60, 200);
+        assert_eq!((p.snapshot().bytes_sent, p.snapshot().bytes_confirmed), (100, 100));
     }
 
     #[test]

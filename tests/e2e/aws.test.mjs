@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { awsProfile } from '../support/aws-profile.mjs';
+import { crc64nvme } from '../support/crc64nvme.mjs';
 import { MiB } from '../support/e2e.mjs';
 import { errors } from '../support/fault-proxy.mjs';
 import { assertSurvived, logText, useFaultHarness, waitFor } from '../support/faults.mjs';
@@ -131,10 +132,45 @@ test('an unfinished upload of the key with another checksum (CRC32) is not conti
   // (Garage dropped the CRC32 upload when the new one completed: nothing left to abort.)
 });
 
-test('a ListMultipartUploads answer that cannot be read starts a new upload', { timeout: 60_000 }, async () => {
-  const { file, key } = fileAndKey('unreadable-list.bin');
-  h.proxy.rules([{ match: { action: 'ListMultipartUploads' }, fault: { ok: '<ListMultipartUploadsResult><Upload><Key>' } }]);
+// An unfinished upload of `key` with CRC64NVME and `parts` of this very file, started by another client through
+// the proxy, as a browser whose IndexedDB was cleared leaves it. Returns its upload id.
+async function leftBehind(key, file, parts) {
+  const other = new S3Client({ endpoint: h.proxy.url, region: h.garage.region, forcePathStyle: true,
+    credentials: { accessKeyId: h.garage.accessKeyId, secretAccessKey: h.garage.secretAccessKey }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const Bucket = h.garage.bucket;
+  const { UploadId } = await other.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ChecksumAlgorithm: 'CRC64NVME', ChecksumType: 'FULL_OBJECT' }));
+  const bytes = readFileSync(file.path);
+  for (let n = 1; n <= parts; n++) {
+    const Body = bytes.subarray((n - 1) * 5 * MiB, n * 5 * MiB);
+    await other.send(new UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber: n, Body, ChecksumCRC64NVME: crc64nvme().update(Body).base64() }));
+  }
+  other.destroy();
+  h.proxy.resetStats();
+  return UploadId;
+}
+
+test('a key with U+0001, which XML 1.0 cannot carry: its unfinished upload, with no record, is found (encoding-type=url) and resumed', { timeout: 60_000 }, async () => {
+  const { file, key: base } = fileAndKey('ctl.bin', 11 * MiB);
+  const key = `${base}-\u0001`;
+  const UploadId = await leftBehind(key, file, 1);
   const run = await h.upload(file.path, opts(key));
   const { log } = await assertSurvived(h, run, file, key);
-  assert.equal(requests(log, 'CreateMultipartUpload').length, 1, logText(log));
+  assert.equal(requests(log, 'CreateMultipartUpload').length, 0, `found by ListMultipartUploads:\n${logText(log)}`);
+  assert.equal(run.result.uploadId, UploadId);
+  assert.equal(run.result.resumedParts, 1);
+  assert.deepEqual(requests(log, 'UploadPart').map((e) => e.partNumber).sort(), [2, 3], 'part 1 kept');
 });
+
+for (const [action, garbage] of [['ListMultipartUploads', '<ListMultipartUploadsResult><Upload><Key>'], ['ListParts', '{"not": "xml"}']]) {
+  test(`an unreadable ${action} answer while an upload of the key is there: a new upload, done`, { timeout: 60_000 }, async () => {
+    const { file, key } = fileAndKey(`unreadable-${action}.bin`);
+    const UploadId = await leftBehind(key, file, 1);
+    h.proxy.rules([{ match: { action }, fault: { ok: garbage } }]);
+    const run = await h.upload(file.path, opts(key));
+    const { log } = await assertSurvived(h, run, file, key);
+    assert.equal(requests(log, action).length, 1, logText(log));
+    assert.equal(requests(log, 'CreateMultipartUpload').length, 1, `a new upload:\n${logText(log)}`);
+    assert.notEqual(run.result.uploadId, UploadId);
+    assert.equal(run.result.resumedParts, 0);
+  });
+}

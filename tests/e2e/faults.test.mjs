@@ -299,3 +299,25 @@ test('a stale attempt lands after its retry succeeded (a buffering proxy): Compl
   t.diagnostic(`stale attempt: reached Garage (200) ${ms(stale.tEnd - retry.tEnd)} after its retry's 200; Complete ${completes.length}×, `
     + `ListParts ${log.filter((e) => e.action === 'ListParts').length}×; total ${ms(run.ms)}`);
 });
+
+test('a stale attempt cut mid-body after its retry succeeded: InvalidPart after a relist that matched, the part goes again, done', { timeout: 90_000 }, async (t) => {
+  const { file, key } = fileAndKey('stale-cut.bin', 10 * MiB);
+  // As above, but the stale body's connection to Garage breaks after 3 MiB: Garage's newest attempt of part 2 is then
+  // an unfinished one, for good. ListParts shows the retry's (the ETag Complete sent), Complete refuses InvalidPart.
+  h.proxy.rules([
+    { match: { action: 'UploadPart', partNumber: 2, nth: 1 }, fault: { holdMs: 4000, cutAfterBytes: 3 * MiB } },
+    { match: { action: 'CompleteMultipartUpload', nth: 1 }, fault: { latencyMs: 6000 } },
+  ]);
+  const run = await h.upload(file.path, { key, partSize: 5 * MiB, concurrency: 2, stallTimeoutMs: 2000 });
+  const { log } = await assertSurvived(h, run, file, key);
+  const [stale, retry, again, ...more] = log.filter((e) => e.partNumber === 2);
+  const completes = log.filter((e) => e.action === 'CompleteMultipartUpload');
+  const refused = completes.filter((e) => e.errorCode === 'InvalidPart');
+  assert.equal(stale.outcome, 'held-cut', logText(log));
+  assert.ok(retry.tEnd < stale.tEnd && stale.tEnd < completes[0].t + 6000, `the stale body was cut between the retry and Complete:\n${logText(log)}`);
+  assert.equal(refused.length, 2, `refused, listed, refused again with the listed ETags:\n${logText(log)}`);
+  assert.ok(again?.t > refused[1].tEnd && more.length === 0, `part 2 sent once more, after the second refusal:\n${logText(log)}`);
+  assert.equal(log.filter((e) => e.partNumber === 1).length, 1, 'part 1 kept');
+  t.diagnostic(`stale attempt cut: Complete ${completes.length}× (${refused.length} InvalidPart), ListParts `
+    + `${log.filter((e) => e.action === 'ListParts').length}×, part 2 sent ${2 + 1 + more.length}×; total ${ms(run.ms)}`);
+});

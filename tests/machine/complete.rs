@@ -48,21 +48,105 @@ fn an_invalid_part_at_complete_relists_keeps_what_matches_and_resends_the_rest()
     assert_eq!(numbers(&resend), [2]);
     assert_eq!(header(&resend[0], "x-amz-checksum-crc64nvme"), Some(b64(crc_of(2, 5 * MIB)).as_str()));
     sim.answer(&resend[0], part_ok(2));
-    let mut complete = sim.sends().remove(0);
+    let complete = sim.sends().remove(0);
     assert_eq!(complete.kind, OpKind::Complete);
     assert_eq!(sim.up.progress().bytes_sent, 10 * MIB);
-    // Each stale attempt landing late may cost a relist (two more here), then the refusal is final.
+    // Another stale attempt landing late costs another relist: S3 now holds both parts as sent.
     let held = page.replace("stale", "etag-2").replace(&b64(crc_of(9, 5 * MIB)), &b64(crc_of(2, 5 * MIB)));
-    for _ in 0..2 {
-        sim.answer(&complete, error(400, "InvalidPart"));
-        let list = sim.sends();
-        assert_eq!(list[0].kind, OpKind::ListParts);
-        sim.answer(&list[0], answer(200, &held));
-        complete = sim.sends_checksummed(|r| part_crc(r, plan)).remove(0);
-        assert_eq!(complete.kind, OpKind::Complete, "both parts held as listed");
-    }
+    sim.answer(&complete, error(400, "InvalidPart"));
+    let list = sim.sends();
+    assert_eq!(list[0].kind, OpKind::ListParts);
+    sim.answer(&list[0], answer(200, &held));
+    let complete = sim.sends_checksummed(|r| part_crc(r, plan)).remove(0);
+    assert_eq!(complete.kind, OpKind::Complete, "both parts held as listed");
+    sim.answer(&complete, answer(200, COMPLETED));
+    assert!(sim.up.outcome().unwrap().is_ok());
+}
+
+#[test]
+fn refused_again_after_a_relist_that_matched_the_parts_sent_more_than_once_go_again_and_progress_holds() {
+    let (mut sim, resend, mut confirmed) = resent_after_a_relist_that_matched();
+    sim.up.on_part_progress(resend.id, part_of(&resend), 2 * MIB, sim.now);
+    confirmed.check(&sim);
+    sim.answer(&resend, part_ok(2));
+    let complete = sim.sends().remove(0);
+    assert_eq!(complete.kind, OpKind::Complete);
+    sim.answer(&complete, answer(200, COMPLETED));
+    assert!(sim.up.outcome().unwrap().is_ok());
+    confirmed.check(&sim);
+    assert_eq!((sim.up.progress().bytes_sent, sim.up.progress().bytes_confirmed), (10 * MIB, 10 * MIB));
+}
+
+#[test]
+fn the_parts_sent_more_than_once_go_again_only_once() {
+    let (mut sim, resend, _) = resent_after_a_relist_that_matched();
+    sim.answer(&resend, part_ok(2));
+    let complete = sim.sends().remove(0);
+    sim.answer(&complete, error(400, "InvalidPart"));
+    let list = sim.sends();
+    sim.answer(&list[0], answer(200, &both_parts_held()));
+    let plan = sim.up.plan();
+    let complete = sim.sends_checksummed(|r| part_crc(r, plan)).remove(0);
+    assert_eq!(complete.kind, OpKind::Complete, "part 2 is not sent a third time");
     sim.answer(&complete, error(400, "InvalidPart"));
     assert_eq!(sim.error().code, "InvalidPart", "relisted three times at most");
+}
+
+/// Two checksummed parts, part 2 sent twice (its first attempt stalled and was given up on); S3's newest attempt of
+/// part 2 is that stale one, unfinished: listings show the retry's, Complete refuses it. Complete refused, listed
+/// (the ETags match), refused again, listed again: returns the sim at part 2's third attempt, which follows.
+fn resent_after_a_relist_that_matched() -> (Sim, Op, Watch) {
+    let mut sim = Sim::created_with_checksums(10 * MIB);
+    let plan = sim.up.plan();
+    let mut confirmed = Watch::default();
+    let parts = sim.sends();
+    sim.answer(&parts[0], part_ok(1));
+    sim.up.on_part_progress(parts[1].id, part_of(&parts[1]), MIB, sim.now);
+    sim.advance(Policy::default().stall_timeout_ms);
+    assert_eq!(sim.poll(), [Action::Abort(parts[1].id)]);
+    sim.sleep();
+    let retry = sim.sends();
+    assert_eq!(numbers(&retry), [2]);
+    sim.answer(&retry[0], part_ok(2));
+    confirmed.check(&sim);
+    let mut next = sim.sends().remove(0);
+    for _ in 0..2 {
+        assert_eq!(next.kind, OpKind::Complete);
+        sim.answer(&next, error(400, "InvalidPart"));
+        let list = sim.sends();
+        assert_eq!(list[0].kind, OpKind::ListParts);
+        confirmed.check(&sim);
+        sim.answer(&list[0], answer(200, &both_parts_held()));
+        next = sim.sends_checksummed(|r| part_crc(r, plan)).remove(0);
+        confirmed.check(&sim);
+    }
+    assert_eq!(numbers(std::slice::from_ref(&next)), [2], "part 2 sent again after the relist that matched; part 1 kept");
+    assert_eq!(header(&next, "x-amz-checksum-crc64nvme"), Some(b64(crc_of(2, 5 * MIB)).as_str()));
+    (sim, next, confirmed)
+}
+
+/// ListParts with both parts of a 10 MiB test file as sent (ETags "etag-N", the file's CRCs).
+fn both_parts_held() -> String {
+    let part = |n: u8| {
+        let crc = b64(crc_of(n, 5 * MIB));
+        format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>\"etag-{n}\"</ETag><Size>{}</Size><ChecksumCRC64NVME>{crc}</ChecksumCRC64NVME></Part>",
+            5 * MIB
+        )
+    };
+    format!("<ListPartsResult><IsTruncated>false</IsTruncated>{}{}</ListPartsResult>", part(1), part(2))
+}
+
+/// Tracks `bytes_confirmed`: `check` asserts it never went backwards.
+#[derive(Default)]
+struct Watch(u64);
+
+impl Watch {
+    fn check(&mut self, sim: &Sim) {
+        let now = sim.up.progress().bytes_confirmed;
+        assert!(now >= self.0, "bytes_confirmed went backwards: {} -> {now}", self.0);
+        self.0 = now;
+    }
 }
 
 /// Two checksummed parts confirmed, Complete refused with `code`: returns the ListParts that follows.

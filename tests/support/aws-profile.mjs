@@ -68,7 +68,7 @@ export function awsProfile({ region = 'us-east-1', listBucket = false, completeM
           const id = /<UploadId>([^<]*)<\/UploadId>/.exec(body)?.[1];
           if (id) checksums.set(id, { algorithm, type });
           pass(res, upRes, body);
-        });
+        }, () => res.destroy());
         return true;
       }
       if (info.action === 'HeadObject' && upRes.statusCode === 404 && !listBucket) {
@@ -87,7 +87,7 @@ export function awsProfile({ region = 'us-east-1', listBucket = false, completeM
         return true;
       }
       if ((info.action === 'ListMultipartUploads' || info.action === 'ListParts') && upRes.statusCode === 200) {
-        readBody(upRes).then((body) => pass(res, upRes, withChecksums(body, info, checksums)));
+        readBody(upRes).then((body) => pass(res, upRes, withChecksums(body, info, checksums)), () => res.destroy());
         return true;
       }
       return false;
@@ -95,7 +95,8 @@ export function awsProfile({ region = 'us-east-1', listBucket = false, completeM
   };
 }
 
-// 200 and headers now, a space every `everyMs` for `forMs`, then what `body()` gives (null: end with nothing more).
+// 200 and headers now, a space every `everyMs` for `forMs`, then what `body()` gives (null: end with nothing more;
+// a rejection: the connection is cut).
 function slowAnswer(res, entry, forMs, everyMs, headers, body) {
   entry.status = 200;
   res.writeHead(200, headers);
@@ -107,6 +108,10 @@ function slowAnswer(res, entry, forMs, everyMs, headers, body) {
     if (text) entry.errorCode = /<Error>\s*<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? null;
     // The document, XML declaration included, after the whitespace: a parser that wants the declaration first fails.
     res.end(text ?? undefined);
+  }, () => {
+    // The server broke off its answer: so does this one.
+    clearInterval(timer);
+    res.destroy();
   });
   res.once('close', () => clearInterval(timer));
 }
@@ -122,6 +127,7 @@ function withChecksums(body, info, checksums) {
   return body.replace(/<UploadId>([^<]*)<\/UploadId>/g, (all, id) => `${all}${elements(id)}`);
 }
 
+// Rejects when the server breaks off its answer: every caller handles that (an unhandled rejection ends the test run).
 const readBody = (stream) => new Promise((resolve, reject) => {
   const chunks = [];
   stream.on('data', (c) => chunks.push(c)).once('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).once('error', reject);

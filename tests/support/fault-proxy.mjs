@@ -47,7 +47,10 @@
 //   { holdMs: T }                       a buffering proxy: take the whole request body, answer the client nothing,
 //                                       and T ms later deliver the request to the server whatever the client did
 //                                       meanwhile (a body given up on lands after its retry); the log entry ends
-//                                       with the server's status.
+//                                       with the server's status. With cutAfterBytes: N, only the first N bytes
+//                                       reach the server, then that connection is reset (a stale attempt that
+//                                       dies mid-body after the server registered it: Garage then holds an
+//                                       unfinished newest version of the part, and Complete refuses InvalidPart).
 //   { rewriteResponse: (body) => body } forward, then pass the server's answer on with its body (text)
 //                                       rewritten: e.g. a store that leaves out what Garage says.
 // Helpers for common answers: see `errors` below.
@@ -68,6 +71,9 @@ import http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
 
 const EXPOSE = 'ETag, Date, x-amz-request-id';
+// How long a held body cut short (holdMs + cutAfterBytes) stays open after its bytes went out: time for the server
+// to read them and record the attempt before the connection breaks.
+const CUT_GRACE_MS = 500;
 
 /** Ready-made `respond` bodies for the S3 errors clients must survive. */
 export const errors = {
@@ -313,8 +319,17 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
           upRes.once('end', () => Object.assign(entry, { outcome: 'held', status: upRes.statusCode, tEnd: now() }));
         });
         // `on`, not `once`: a held body delivered as the server or the proxy goes away can fail twice (EPIPE after a reset).
-        late.on('error', () => Object.assign(entry, { outcome: 'upstream-error', tEnd: now() }));
-        late.end(Buffer.concat(chunks));
+        late.on('error', () => {
+          if (entry.outcome !== 'held-cut') Object.assign(entry, { outcome: 'upstream-error', tEnd: now() });
+        });
+        const body = Buffer.concat(chunks);
+        if (fault.cutAfterBytes === undefined) return late.end(body);
+        // Content-Length still says the whole body: the server waits for the rest, takes what came, then loses it.
+        late.write(body.subarray(0, fault.cutAfterBytes));
+        await sleep(CUT_GRACE_MS);
+        Object.assign(entry, { outcome: 'held-cut', tEnd: now() });
+        late.socket?.resetAndDestroy();
+        late.destroy();
       });
       return;
     }
@@ -429,7 +444,8 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
      * passed back in full), faulted (requests a rule fired on) }.
      * log entry: { t, tEnd (ms since the proxy started), action, partNumber, uploadId, key, method,
      * status (null if none reached the client), errorCode (S3's <Code> of an error answer, else null), outcome ('ok' | 'reset' | 'client-closed' | 'upstream-error'
-     * | 'cut' | 'pending'), bytesIn, tFirstByte / tLastByte (when the first / latest request-body byte arrived
+     * | 'cut' | 'held' (holdMs: delivered late, status is the server's) | 'held-cut' (holdMs with cutAfterBytes)
+     * | 'pending'), bytesIn, tFirstByte / tLastByte (when the first / latest request-body byte arrived
      * from the client, null for none), fault (e.g. 'resetAfterBytes=1048576' or null) }, in order of arrival.
      */
     stats: () => copy({ actions: counts, parts, log }),
@@ -562,22 +578,33 @@ function bodyFault(fault, reset, clientGone) {
 
 /**
  * Parts sent again after S3 had confirmed them (a 2xx answer passed back in full): from a stats() snapshot,
- * every later UploadPart request (started after that answer) for the same uploadId and part number.
+ * every later UploadPart request (started after that answer) for the same uploadId and part number, but for the
+ * library's one exception: once per part, a part sent more than once before that confirmation may be sent again
+ * after a CompleteMultipartUpload refused as InvalidPart (its stale attempt may be what S3 holds now).
  * Returns [{ uploadId, partNumber, confirmedAt, resentAt }]; empty is what tests want.
  */
 export function partsResentAfterConfirmation(stats) {
   const confirmed = new Map(); // `${uploadId} ${partNumber}` -> tEnd of the first confirmation
   const out = [];
   const parts = stats.log.filter((e) => e.action === 'UploadPart');
+  const id = (e) => `${e.uploadId} ${e.partNumber}`;
   for (const e of parts) {
     if (e.outcome === 'ok' && e.status >= 200 && e.status < 300) {
-      const id = `${e.uploadId} ${e.partNumber}`;
-      if (!confirmed.has(id) || confirmed.get(id) > e.tEnd) confirmed.set(id, e.tEnd);
+      if (!confirmed.has(id(e)) || confirmed.get(id(e)) > e.tEnd) confirmed.set(id(e), e.tEnd);
     }
   }
+  const refusals = stats.log.filter((e) => e.action === 'CompleteMultipartUpload' && e.errorCode === 'InvalidPart' && e.tEnd !== null);
+  const excused = new Set();
   for (const e of parts) {
-    const at = confirmed.get(`${e.uploadId} ${e.partNumber}`);
-    if (at !== undefined && e.t >= at) out.push({ uploadId: e.uploadId, partNumber: e.partNumber, confirmedAt: at, resentAt: e.t });
+    const at = confirmed.get(id(e));
+    if (at === undefined || e.t < at) continue;
+    const sentTwice = parts.filter((o) => id(o) === id(e) && o.t < at).length > 1;
+    const refused = refusals.some((c) => c.uploadId === e.uploadId && c.tEnd > at && c.tEnd <= e.t);
+    if (sentTwice && refused && !excused.has(id(e))) {
+      excused.add(id(e));
+      continue;
+    }
+    out.push({ uploadId: e.uploadId, partNumber: e.partNumber, confirmedAt: at, resentAt: e.t });
   }
   return out;
 }

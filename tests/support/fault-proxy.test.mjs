@@ -370,6 +370,23 @@ test('stats: counts per action and part, and finds parts sent again after S3 con
   await abort(Key, UploadId);
 });
 
+test('partsResentAfterConfirmation: once per part, a part sent twice may go again after Complete refused it as InvalidPart', () => {
+  const part = (partNumber, t, tEnd, outcome = 'ok', status = 200) => ({ action: 'UploadPart', uploadId: 'U', partNumber, t, tEnd, outcome, status });
+  const complete = (t, tEnd, errorCode) => ({ action: 'CompleteMultipartUpload', uploadId: 'U', t, tEnd, status: 400, errorCode });
+  const log = [
+    part(1, 0, 10), part(2, 0, 5, 'client-closed', null), part(2, 6, 12), // part 2 sent twice, confirmed at 12
+    complete(20, 21, 'InvalidPart'), part(2, 30, 40), // its one sanctioned resend
+  ];
+  assert.deepEqual(partsResentAfterConfirmation({ log }), []);
+  const resentAt = (extra) => partsResentAfterConfirmation({ log: [...log, ...extra] }).map((r) => [r.partNumber, r.resentAt]);
+  assert.deepEqual(resentAt([part(2, 50, 60)]), [[2, 50]], 'twice is not once');
+  assert.deepEqual(resentAt([part(1, 50, 60)]), [[1, 50]], 'part 1 was sent once before its confirmation');
+  const noRefusal = log.filter((e) => e.action !== 'CompleteMultipartUpload');
+  assert.deepEqual(partsResentAfterConfirmation({ log: noRefusal }).map((r) => r.partNumber), [2], 'no InvalidPart, no excuse');
+  const otherRefusal = log.map((e) => (e.action === 'CompleteMultipartUpload' ? { ...e, errorCode: 'InternalError' } : e));
+  assert.deepEqual(partsResentAfterConfirmation({ log: otherRefusal }).map((r) => r.partNumber), [2]);
+});
+
 test('keepAlive: false closes every connection after its answer, forwarded or injected', async () => {
   const p2 = await startFaultProxy({ target: garage.endpoint, keepAlive: false });
   const get = (path, headers = {}) => new Promise((resolve, reject) => {

@@ -11,7 +11,8 @@ use crate::core::s3::head_object::{self, ObjectInfo};
 use crate::core::s3::{self, complete_multipart_upload, Response, S3Error};
 
 /// Times the parts are listed again after Complete refused them as InvalidPart: each stale attempt that lands
-/// late (a buffering proxy delivers a body given up on after its retry succeeded) can cost one.
+/// late (a buffering proxy delivers a body given up on after its retry succeeded) can cost one, and so can sending
+/// again the parts sent more than once (see `Parts::distrust_resent`).
 const MAX_RELISTS: u32 = 3;
 
 impl Upload {
@@ -89,7 +90,14 @@ impl Upload {
             // object. Retried like a server error; a retry that finds the upload gone is confirmed with HeadObject.
             Err(err) if err.code == codes::MALFORMED_RESPONSE => Err(S3Error { status: 500, ..err }),
             Err(err) if err.code == codes::INVALID_PART && self.parts.relists < MAX_RELISTS => {
+                // Refused again with the very ETags the listing showed: what Complete refuses does not show in a
+                // listing (the newest attempt S3 took of a part never finished, or lands after the listing). The
+                // parts sent more than once are sent again, once.
+                let unseen = self.parts.refused_again();
                 self.relist(upload_id, now_ms);
+                if unseen {
+                    self.parts.distrust_resent();
+                }
                 Ok(Answer::Handled)
             }
             // The object S3 assembled is not the file: listing the parts again finds a part that is not the file's;
@@ -104,7 +112,7 @@ impl Upload {
             }
             // A conditional Complete lost to a concurrent write of the key: S3 asks for a new upload of every part.
             Err(err) if err.code == codes::CONDITIONAL_REQUEST_CONFLICT => {
-                self.parts.reset(now_ms);
+                self.parts.renew(now_ms);
                 self.progress.restart();
                 self.phase = Phase::Creating { cancel_when_created: false };
                 Ok(Answer::Handled)
@@ -133,11 +141,11 @@ impl Upload {
 
     /// S3 refused Complete because a part it holds is not the one listed: an attempt given up on (stalled, its
     /// connection cut) can still land after its retry and replace the part. Read what S3 holds, keep what matches
-    /// the file, send the rest again, and complete once more.
+    /// the file, send the rest again, and complete once more. Confirmed bytes stay counted: a part kept or sent
+    /// again is confirmed once more, not twice.
     fn relist(&mut self, upload_id: String, now_ms: u64) {
         self.parts.relists += 1;
         self.parts.reset(now_ms);
-        self.progress.restart();
         self.phase = Phase::ListingParts { upload_id, next: None, listed: vec![] };
     }
 }

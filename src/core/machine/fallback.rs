@@ -59,7 +59,7 @@ impl Upload {
             self.pending.extend(self.parts.stop_all(now_ms).into_iter().map(|(_, id)| Action::Abort(id)));
             self.pending.push(Action::Send(op));
         }
-        self.parts.reset(now_ms);
+        self.parts.renew(now_ms);
         self.progress.restart();
         self.resumed_parts = 0;
         if !matches!(self.phase, Phase::PuttingEmpty) {

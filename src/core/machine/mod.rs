@@ -7,7 +7,7 @@
 //!  empty file ──────────────────────────────────────────────▶ PuttingEmpty ──────────────────────┐
 //!  resume ─▶ FindingUpload ─▶ ListingParts ─────────────────▶ Uploading ─▶ Verifying ─▶ Completing ─▶ Finished
 //!     (discover.rs)  │      (known upload id starts here)      ▲ (send.rs)   (complete.rs: │ sampled slices  ▲
-//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘              read again)  ├─ InvalidPart: ListingParts again (once)
+//!                    └─▶ CheckingExisting ─▶ Creating ─────────┘              read again)  ├─ InvalidPart: ListingParts again (≤ 3)
 //!                       (this file there? ─▶ Finished)  (create.rs)                        └─ lost answer: ConfirmingComplete ─┘
 //!  cancel (cancel.rs): ListingParts | Uploading | Verifying ─▶ Cancelling ─▶ Finished(Cancelled)
 //!  a failure that leaves an upload no resume could use (outcome.rs) ─▶ Cancelling (one try) ─▶ Finished(the failure)

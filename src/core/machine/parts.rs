@@ -49,13 +49,33 @@ pub(super) struct Parts {
     /// How often the parts were listed again after Complete refused them (InvalidPart, BadDigest): parts checked
     /// from then on were this session's own, not resumed ones.
     pub relists: u32,
+    /// Attempts of each part sent in this upload, kept when the parts are listed again: a part sent more than once
+    /// has an attempt given up on that may still land and replace it.
+    attempts: Vec<u32>,
+    /// Each part's ETag and attempts when Complete was last refused as InvalidPart.
+    refused: Option<Vec<(Option<String>, u32)>>,
+    /// Parts to send again whatever the listing under way says; `resent` once some were (once an upload).
+    distrusted: Vec<u32>,
+    resent: bool,
 }
 
 impl Parts {
     pub fn new(plan: PartPlan, concurrency: usize, now_ms: u64) -> Self {
         let concurrency = concurrency.max(1);
-        let mut parts = Self { plan, parts: vec![], concurrency, window: concurrency as f64, reading_ahead: None, to_verify: vec![], relists: 0 };
-        parts.reset(now_ms);
+        let mut parts = Self {
+            plan,
+            parts: vec![],
+            concurrency,
+            window: concurrency as f64,
+            reading_ahead: None,
+            to_verify: vec![],
+            relists: 0,
+            attempts: vec![],
+            refused: None,
+            distrusted: vec![],
+            resent: false,
+        };
+        parts.renew(now_ms);
         parts
     }
 
@@ -66,14 +86,41 @@ impl Parts {
     /// Every part is to be sent (or found on S3) again, cut by `plan`.
     pub fn adopt(&mut self, plan: PartPlan, now_ms: u64) {
         self.plan = plan;
-        self.reset(now_ms);
+        self.renew(now_ms);
     }
 
+    /// Every part is to be sent (or found on S3) again: its ETag and task are forgotten, not how often it was sent.
     pub fn reset(&mut self, now_ms: u64) {
         let fresh = PartTask { task: Task::due(now_ms), etag: None, crc: None };
         self.parts = vec![fresh; self.plan.count() as usize];
         self.reading_ahead = None;
         self.to_verify.clear();
+        self.distrusted.clear();
+    }
+
+    /// A new upload: every part is to be sent, and what was sent to the old one no longer counts.
+    pub fn renew(&mut self, now_ms: u64) {
+        self.reset(now_ms);
+        self.attempts = vec![0; self.plan.count() as usize];
+        self.refused = None;
+        self.resent = false;
+    }
+
+    /// Complete was refused as InvalidPart: true when it listed the same ETags as the Complete refused before it
+    /// and no part was sent since, that is, the listing in between found every part as it was.
+    pub fn refused_again(&mut self) -> bool {
+        let now: Vec<(Option<String>, u32)> = self.parts.iter().map(|p| p.etag.clone()).zip(self.attempts.iter().copied()).collect();
+        self.refused.replace(now.clone()).is_some_and(|before| before == now)
+    }
+
+    /// The parts sent more than once are sent again whatever the listing under way says (the newest attempt S3 took
+    /// of each may be a stale one that never finished: listings show the part before it, Complete refuses it). Once
+    /// an upload.
+    pub fn distrust_resent(&mut self) {
+        if !self.resent {
+            self.distrusted = (1..).zip(&self.attempts).filter(|(_, &sent)| sent > 1).map(|(number, _)| number).collect();
+            self.resent = !self.distrusted.is_empty();
+        }
     }
 
     /// Part `number`'s range is to be read again (see `to_verify`).
@@ -107,8 +154,12 @@ impl Parts {
         self.tasks().filter(|t| t.slot == Slot::Done).count() as u32
     }
 
-    /// S3 holds part `number` from an earlier attempt, with this ETag and CRC: to be checked against the file.
+    /// S3 holds part `number` from an earlier attempt, with this ETag and CRC: to be checked against the file
+    /// (unless it is to be sent again anyway).
     pub fn listed(&mut self, number: u32, etag: String, crc: u64) {
+        if self.distrusted.contains(&number) {
+            return;
+        }
         if let Some(part) = self.get_mut(number) {
             part.task.slot = Slot::Listed { etag, crc, checking: false };
         }
@@ -124,6 +175,7 @@ impl Parts {
         for (index, entry) in self.parts.iter_mut().enumerate() {
             if let (Slot::Reading, Some(crc)) = (&entry.task.slot, entry.crc) {
                 let id = take_id();
+                self.attempts[index] += 1;
                 entry.task.slot = Slot::InFlight { id, last_progress_ms: None, epoch };
                 due.push(Due::Send { part: self.plan.part(index as u32 + 1), id, crc: Some(crc) });
             }
@@ -145,6 +197,7 @@ impl Parts {
                         }
                     } else {
                         let id = take_id();
+                        self.attempts[index] += 1;
                         entry.task.slot = Slot::InFlight { id, last_progress_ms: None, epoch };
                         // Without checksums (or after they were turned off) a CRC read to check the file is not sent.
                         due.push(Due::Send { part, id, crc: entry.crc.filter(|_| checksums) });
