@@ -165,6 +165,11 @@ export async function startFaultProxy({ target, port = 0, keepAlive = true, prof
   const upstream = new URL(target);
   if (upstream.protocol !== 'http:') throw new Error(`fault proxy: only http targets, got ${target}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // A socket to the server that a fault reset can still finish a pending write with EPIPE after http has let go of
+  // it (no request listens any more): an 'error' with no listener would crash the test process. Requests keep
+  // hearing their own socket's errors through http's listener.
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => createConnection(options, callback)?.on('error', () => {});
   const started = performance.now();
   const now = () => Math.round((performance.now() - started) * 10) / 10;
 
