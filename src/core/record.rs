@@ -4,9 +4,8 @@
 /// Records older than this are dropped: S3 lifecycle rules usually abort uploads older than a few days anyway.
 pub const DEFAULT_MAX_AGE_MS: u64 = 7 * 24 * 3600 * 1000;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// Stored as a JS object of camelCase fields (serde-wasm-bindgen in the web shell's store).
-#[derive(serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadRecord {
     /// [`crate::core::fingerprint::record_id`]: this file going to this object.
